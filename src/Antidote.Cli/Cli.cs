@@ -1,0 +1,55 @@
+using System.CommandLine;
+using Antidote.Cli.Commands;
+using Antidote.Core;
+
+namespace Antidote.Cli;
+
+/// <summary>The `antidote` command tree and its one error policy.</summary>
+public static class Cli
+{
+    /// <summary>Exit code for bad input: unknown names, bad values, missing or corrupt files.</summary>
+    public const int UsageError = 2;
+
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("Antidote: plant backdoors in image classifiers and remove them (D3, FT).");
+        foreach (var command in new Command[] { new DemoCommand(), new AttackCommand(), new DefendCommand(), new EvalCommand(), new ListCommand(), new BenchmarkCommand() })
+            root.Subcommands.Add(command);
+        return root;
+    }
+
+    public static int Main(string[] args)
+    {
+        var parsed = Build().Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            Console.Error.WriteLine($"antidote: error: {parsed.Errors[0].Message} (see --help)");
+            return UsageError;
+        }
+        return parsed.Invoke();
+    }
+
+    /// <summary>Runs a command body: user errors become one line on stderr and exit 2, never a stack trace.</summary>
+    public static int Run(Func<int> body)
+    {
+        try
+        {
+            return body();
+        }
+        catch (AntidoteException e)
+        {
+            Console.Error.WriteLine($"antidote: error: {e.Message}");
+            return UsageError;
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine("antidote: cancelled");
+            return 130;
+        }
+        catch (Exception e) when (Environment.GetEnvironmentVariable("ANTIDOTE_DEBUG") is null)
+        {
+            Console.Error.WriteLine($"antidote: internal error: {e.GetType().Name}: {e.Message.Split('\n')[0]} (set ANTIDOTE_DEBUG=1 for the trace)");
+            return 1;
+        }
+    }
+}

@@ -1,0 +1,94 @@
+using System.CommandLine;
+using Antidote.Cli.Terminal;
+using Antidote.Core;
+using Antidote.Defenses;
+using Antidote.Defenses.D3;
+using Antidote.Defenses.FineTuning;
+using Antidote.Experiments;
+using Antidote.Experiments.Runs;
+
+namespace Antidote.Cli.Commands;
+
+/// <summary>`antidote defend`: run a defense on an attack run's model with a clean subset.</summary>
+public sealed class DefendCommand : Command
+{
+    private static readonly Dictionary<string, D3Initialization> Initializations = new()
+    {
+        ["random"] = D3Initialization.Random, ["near"] = D3Initialization.Near, ["middle"] = D3Initialization.Middle,
+        ["far"] = D3Initialization.Far, ["noise"] = D3Initialization.Noise,
+    };
+
+    private readonly Option<string> _from = new("--from") { Description = "Attack run folder to defend", Required = true };
+    private readonly Option<string> _method = new("--method") { Description = "Defense name (see `antidote list`)", DefaultValueFactory = _ => "d3" };
+    private readonly Option<double> _cleanRatio = new("--clean-ratio") { Description = "Fraction of the clean training set the defender holds", DefaultValueFactory = _ => 0.05 };
+    private readonly Option<int> _epochs = new("--epochs") { Description = "Defense epochs (reference: 100)", DefaultValueFactory = _ => 100 };
+    private readonly Option<double> _lr = new("--lr") { Description = "SGD learning rate, cosine-annealed (reference: 0.01)", DefaultValueFactory = _ => 0.01 };
+    private readonly Option<int> _batchSize = new("--batch-size") { Description = "Batch size (reference: 256)", DefaultValueFactory = _ => 256 };
+    private readonly Option<int> _evalEvery = new("--eval-every") { Description = "Evaluate ACC/ASR/RA every N epochs (0 = before and after only)", DefaultValueFactory = _ => 0 };
+    private readonly Option<string?> _module = new("--d3-module") { Description = "D3: module whose Linear/Conv weights are pushed away (default: the final classifier, e.g. linear; or layer4)" };
+    private readonly Option<double> _p = new("--p") { Description = "D3: order of the distance norm", DefaultValueFactory = _ => 2 };
+    private readonly Option<double> _lambda = new("--lambda") { Description = "D3: weight on the clean hinge loss (reference code 0.5; in dual mode the start value)", DefaultValueFactory = _ => 0.5 };
+    private readonly Option<double> _epsilon = new("--epsilon") { Description = "D3: per-sample clean-loss threshold", DefaultValueFactory = _ => 0.1 };
+    private readonly Option<string> _init = new("--init") { Description = "D3: warm-up of the selected weights", DefaultValueFactory = _ => "random" };
+    private readonly Option<bool> _freezeBn = new("--freeze-bn") { Description = "D3: keep BatchNorm in eval mode (higher ACC, higher ASR)" };
+    private readonly Option<string> _lambdaMode = new("--lambda-mode") { Description = "D3: fixed (the paper's penalty) or dual (dual ascent on the constraint)", DefaultValueFactory = _ => "fixed" };
+    private readonly Option<double> _dualStep = new("--dual-step") { Description = "D3 dual: step of λ per epoch", DefaultValueFactory = _ => 1.0 };
+    private readonly Option<double> _budgetScale = new("--budget-scale") { Description = "D3 dual: budget = scale × the initial model's clean hinge", DefaultValueFactory = _ => 1.0 };
+    private readonly Option<double> _budgetFloor = new("--budget-floor") { Description = "D3 dual: smallest budget", DefaultValueFactory = _ => 0.05 };
+    private readonly Option<double> _weightDecay = new("--weight-decay") { Description = "FT: SGD weight decay", DefaultValueFactory = _ => 5e-4 };
+    private readonly Option<long> _seed = CommonOptions.Seed();
+    private readonly Option<string?> _data = CommonOptions.Data();
+    private readonly Option<string> _device = CommonOptions.Device();
+    private readonly Option<int> _threads = CommonOptions.Threads();
+    private readonly Option<string?> _name = CommonOptions.Name();
+    private readonly Option<bool> _force = CommonOptions.Force();
+
+    public DefendCommand() : base("defend", "Remove a backdoor from an attack run's model (writes a run folder beside it)")
+    {
+        _init.AcceptOnlyFromAmong([.. Initializations.Keys]);
+        _lambdaMode.AcceptOnlyFromAmong("fixed", "dual");
+        foreach (var option in new Option[] { _from, _method, _cleanRatio, _epochs, _lr, _batchSize, _evalEvery, _module, _p, _lambda, _epsilon, _init,
+                     _freezeBn, _lambdaMode, _dualStep, _budgetScale, _budgetFloor, _weightDecay, _seed, _data, _name, _force, _device, _threads })
+            Options.Add(option);
+        SetAction((result, cancel) => Task.FromResult(Cli.Run(() => Execute(result, cancel))));
+    }
+
+    private int Execute(ParseResult r, CancellationToken cancel)
+    {
+        var config = BuildConfig(r);
+        var location = DefenseExperiment.DefaultLocation(config, r.GetValue(_force));
+        if (r.GetValue(_name) is string name) location = location with { Name = name };
+        var s = DefenseExperiment.Run(config, location, new ConsoleRunLog(), cancel);
+        Console.WriteLine($"before: ACC {s.Before.Accuracy:P2} ASR {s.Before.AttackSuccessRate:P2} RA {s.Before.RobustAccuracy:P2}");
+        Console.WriteLine($"after:  ACC {s.After.Accuracy:P2} ASR {s.After.AttackSuccessRate:P2} RA {s.After.RobustAccuracy:P2}  DER {s.DefenseEffectiveness:P2}  ({s.Seconds:F0} s) -> {location.Path}");
+        return 0;
+    }
+
+    internal DefenseRunConfig BuildConfig(ParseResult r)
+    {
+        var method = DefenseCatalog.Default.Get(r.GetValue(_method)!);
+        double cleanRatio = r.GetValue(_cleanRatio);
+        CommonOptions.Fraction("--clean-ratio", cleanRatio);
+        int epochs = r.GetValue(_epochs), batch = r.GetValue(_batchSize);
+        double lr = r.GetValue(_lr);
+        CommonOptions.Positive("--epochs", epochs);
+        CommonOptions.Positive("--batch-size", batch);
+        CommonOptions.Positive("--lr", lr);
+        CommonOptions.NotNegative("--eval-every", r.GetValue(_evalEvery));
+        double p = r.GetValue(_p);
+        if (!(p >= 1) || double.IsInfinity(p)) throw new AntidoteException($"--p must be a finite norm order >= 1, got {p}");
+        CommonOptions.NotNegative("--lambda", r.GetValue(_lambda));
+        CommonOptions.NotNegative("--epsilon", r.GetValue(_epsilon));
+        CommonOptions.Positive("--dual-step", r.GetValue(_dualStep));
+        CommonOptions.Positive("--budget-scale", r.GetValue(_budgetScale));
+        CommonOptions.NotNegative("--budget-floor", r.GetValue(_budgetFloor));
+        CommonOptions.NotNegative("--weight-decay", r.GetValue(_weightDecay));
+        var d3 = new D3Options(
+            r.GetValue(_module), p, r.GetValue(_lambda), r.GetValue(_epsilon), Initializations[r.GetValue(_init)!], r.GetValue(_freezeBn),
+            epochs, lr, batch, r.GetValue(_lambdaMode) == "dual" ? LambdaMode.Dual : LambdaMode.Fixed,
+            new DualAscentOptions(r.GetValue(_dualStep), r.GetValue(_budgetScale), r.GetValue(_budgetFloor)));
+        var ft = new FineTuningOptions(epochs, lr, batch, r.GetValue(_weightDecay));
+        return new DefenseRunConfig(r.GetValue(_from)!, method.Name, new DefenseOptions(d3, ft), cleanRatio, r.GetValue(_seed),
+            r.GetValue(_data), r.GetValue(_evalEvery), CommonOptions.Compute(r.GetValue(_device)!, r.GetValue(_threads)));
+    }
+}

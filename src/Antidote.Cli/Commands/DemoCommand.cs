@@ -1,0 +1,75 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Antidote.Cli.Terminal;
+using Antidote.Core;
+using Antidote.Core.IO;
+using Antidote.Data;
+using Antidote.Experiments.Demo;
+
+namespace Antidote.Cli.Commands;
+
+/// <summary>`antidote demo`: plant a BadNets backdoor in a Fashion-MNIST model, remove it with FT and D3, print the table.</summary>
+public sealed class DemoCommand : Command
+{
+    private readonly Option<string> _out = new("--out") { Description = "Folder for the demo's run folders", DefaultValueFactory = _ => "runs/demo" };
+    private readonly Option<bool> _quick = new("--quick") { Description = "Tiny epochs: check the pipeline end to end, not the numbers" };
+    private readonly Option<string> _model = new("--model") { Description = "Model to backdoor", DefaultValueFactory = _ => "small-cnn" };
+    private readonly Option<int> _attackEpochs = new("--attack-epochs") { Description = "Epochs of backdoor training", DefaultValueFactory = _ => new DemoSettings().AttackEpochs };
+    private readonly Option<int> _defenseEpochs = new("--defense-epochs") { Description = "Epochs of FT and D3", DefaultValueFactory = _ => new DemoSettings().DefenseEpochs };
+    private readonly Option<double> _lambda = new("--lambda") { Description = "D3's λ", DefaultValueFactory = _ => new DemoSettings().Lambda };
+    private readonly Option<long> _seed = CommonOptions.Seed();
+    private readonly Option<string?> _data = CommonOptions.Data();
+    private readonly Option<string> _device = CommonOptions.Device();
+    private readonly Option<int> _threads = CommonOptions.Threads();
+
+    public DemoCommand() : base("demo", "Backdoor a Fashion-MNIST model with BadNets, then remove it with FT and D3")
+    {
+        foreach (var option in new Option[] { _out, _quick, _model, _attackEpochs, _defenseEpochs, _lambda, _seed, _data, _device, _threads })
+            Options.Add(option);
+        SetAction((result, cancel) => Task.FromResult(Cli.Run(() => Execute(result, cancel))));
+    }
+
+    private int Execute(ParseResult r, CancellationToken cancel)
+    {
+        CommonOptions.Positive("--attack-epochs", r.GetValue(_attackEpochs));
+        CommonOptions.Positive("--defense-epochs", r.GetValue(_defenseEpochs));
+        CommonOptions.NotNegative("--lambda", r.GetValue(_lambda));
+        var settings = new DemoSettings(r.GetValue(_out)!, r.GetValue(_seed), r.GetValue(_quick), r.GetValue(_data),
+            CommonOptions.Compute(r.GetValue(_device)!, r.GetValue(_threads)), r.GetValue(_model)!,
+            r.GetValue(_attackEpochs), r.GetValue(_defenseEpochs), r.GetValue(_lambda));
+        EnsureFashionMnist(settings.DataDirectory);
+        var clock = Stopwatch.StartNew();
+        var rows = DemoExperiment.Run(settings, new ConsoleRunLog(), cancel);
+        string table = ResultTable.Format(rows);
+        AtomicFile.WriteAllText(Path.Combine(settings.Out, "demo-table.md"), table);
+        Console.WriteLine();
+        Console.WriteLine($"BadNets (10% poisoning, target 0) on Fashion-MNIST, {settings.Model}; defenses on 5% clean data:");
+        Console.Write(table);
+        Console.WriteLine($"total {clock.Elapsed.TotalMinutes:F1} min; run folders in {Path.GetFullPath(settings.Out)}");
+        return 0;
+    }
+
+    /// <summary>Installs the Debian package when the data is missing and we may (root, no --data); else says how.</summary>
+    private static void EnsureFashionMnist(string? dataDirectory)
+    {
+        var source = DatasetCatalog.Default.Get("fashion-mnist");
+        try
+        {
+            DatasetCatalog.Locate(source, dataDirectory);
+            return;
+        }
+        catch (AntidoteException) when (dataDirectory is null && Environment.GetEnvironmentVariable(DatasetCatalog.DataEnvironmentVariable) is null
+                                        && OperatingSystem.IsLinux() && Environment.UserName == "root" && File.Exists("/usr/bin/apt-get"))
+        {
+            Console.WriteLine("Fashion-MNIST is missing; installing the Debian package dataset-fashion-mnist ...");
+            foreach (string args in new[] { "update -qq", "install -y -qq dataset-fashion-mnist" })
+            {
+                using var apt = Process.Start(new ProcessStartInfo("apt-get", args) { UseShellExecute = false })!;
+                apt.WaitForExit();
+                if (apt.ExitCode != 0)
+                    throw new AntidoteException($"apt-get {args} failed (exit {apt.ExitCode}); {source.InstallHint}");
+            }
+        }
+        DatasetCatalog.Locate(source, dataDirectory);
+    }
+}

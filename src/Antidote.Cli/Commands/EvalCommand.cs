@@ -1,0 +1,27 @@
+using System.CommandLine;
+using Antidote.Experiments;
+
+namespace Antidote.Cli.Commands;
+
+/// <summary>`antidote eval`: ACC, ASR and RA of a run folder's model.</summary>
+public sealed class EvalCommand : Command
+{
+    private readonly Option<string> _run = new("--run") { Description = "Attack or defense run folder", Required = true };
+    private readonly Option<string?> _data = CommonOptions.Data();
+    private readonly Option<string> _device = CommonOptions.Device();
+    private readonly Option<int> _threads = CommonOptions.Threads();
+
+    public EvalCommand() : base("eval", "Measure ACC, ASR and RA of a run's model on the clean and triggered test sets")
+    {
+        Options.Add(_run);
+        Options.Add(_data);
+        Options.Add(_device);
+        Options.Add(_threads);
+        SetAction(r => Cli.Run(() =>
+        {
+            var result = EvalExperiment.Run(r.GetValue(_run)!, r.GetValue(_data), CommonOptions.Compute(r.GetValue(_device)!, r.GetValue(_threads)));
+            Console.WriteLine($"ACC {result.Accuracy:P2}  ASR {result.AttackSuccessRate:P2}  RA {result.RobustAccuracy:P2}");
+            return 0;
+        }));
+    }
+}

@@ -1,0 +1,48 @@
+using System.CommandLine;
+using Antidote.Core;
+using Antidote.Core.Runtime;
+
+namespace Antidote.Cli;
+
+/// <summary>Options several commands share, created fresh for each command, and their validation.</summary>
+public static class CommonOptions
+{
+    public static Option<long> Seed() => new("--seed") { Description = "Seed for data order, poisoning and initialisation", DefaultValueFactory = _ => 0 };
+
+    public static Option<string?> Data() => new("--data") { Description = "Dataset folder (else $ANTIDOTE_DATA, else the system package's folder)" };
+
+    public static Option<string> Device() => new("--device") { Description = "cpu, cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
+
+    public static Option<int> Threads() => new("--threads") { Description = "CPU threads for libtorch (0 = all cores)", DefaultValueFactory = _ => 0 };
+
+    public static Option<bool> Force() => new("--force") { Description = "Replace an existing run folder of the same name" };
+
+    public static Option<string?> Name() => new("--name") { Description = "Run folder name (default: derived from the settings)" };
+
+    public static ComputeSettings Compute(string device, int threads)
+    {
+        if (threads < 0) throw new AntidoteException($"--threads must be >= 0, got {threads}");
+        bool cuda = device == "cuda" || (device.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(device[5..], out int i) && i >= 0);
+        if (device != "cpu" && !cuda)
+            throw new AntidoteException($"unknown --device '{device}'; use cpu, cuda or cuda:N");
+        if (cuda && !TorchSharp.torch.cuda.is_available())
+            throw new AntidoteException($"--device {device}: CUDA is not available (this build uses TorchSharp-cpu, or no GPU is present)");
+        return new ComputeSettings(device, threads);
+    }
+
+    public static void Positive(string option, double value)
+    {
+        if (!(value > 0) || double.IsInfinity(value)) throw new AntidoteException($"{option} must be > 0, got {value}");
+    }
+
+    public static void Fraction(string option, double value, bool allowZero = false)
+    {
+        if (!(allowZero ? value >= 0 : value > 0) || value > 1 || double.IsNaN(value))
+            throw new AntidoteException($"{option} must be in {(allowZero ? "[0" : "(0")}, 1], got {value}");
+    }
+
+    public static void NotNegative(string option, double value)
+    {
+        if (!(value >= 0) || double.IsInfinity(value)) throw new AntidoteException($"{option} must be >= 0, got {value}");
+    }
+}

@@ -1,0 +1,30 @@
+namespace Antidote.Defenses.D3;
+
+/// <summary>Every knob of D3, defaulting to the reference implementation's CIFAR-10 settings (d3.md).</summary>
+/// <param name="Module">Module whose Linear/Conv weights are selected (θ_s); null = the model's final classifier.</param>
+/// <param name="P">Order of the distance norm ‖W − W0‖_p (reference: 2).</param>
+/// <param name="Lambda">Weight on the clean hinge loss (reference code: 0.5; one summary of the paper quotes 10). In
+/// dual mode, the multiplier's starting value.</param>
+/// <param name="Epsilon">Per-sample clean-loss threshold of the hinge max(0, CE − ε) (reference: 0.1).</param>
+/// <param name="Initialization">Warm-up of the selected weights (reference: random).</param>
+/// <param name="FreezeBatchNorm">Keep BatchNorm in eval mode (reference: train mode; frozen gives higher ACC and ASR).</param>
+/// <param name="Epochs">Reference: 100.</param>
+/// <param name="LearningRate">SGD (momentum 0.9, no weight decay), cosine-annealed per epoch (reference: 0.01).</param>
+/// <param name="BatchSize">Reference: 256.</param>
+/// <param name="LambdaMode">Fixed (the paper's penalty) or dual ascent on the constraint.</param>
+/// <param name="Dual">Settings of dual ascent, used when <paramref name="LambdaMode"/> is Dual.</param>
+public sealed record D3Options(
+    string? Module = null,
+    double P = 2,
+    double Lambda = 0.5,
+    double Epsilon = 0.1,
+    D3Initialization Initialization = D3Initialization.Random,
+    bool FreezeBatchNorm = false,
+    int Epochs = 100,
+    double LearningRate = 0.01,
+    int BatchSize = 256,
+    LambdaMode LambdaMode = LambdaMode.Fixed,
+    DualAscentOptions? Dual = null)
+{
+    public DualAscentOptions DualOrDefault => Dual ?? new DualAscentOptions();
+}

@@ -1,0 +1,92 @@
+using Antidote.Core;
+using Antidote.Models;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Antidote.Defenses.D3;
+
+/// <summary>
+/// θ_s: the weight tensors of every Linear/Conv2d layer inside one named module (biases excluded), with a
+/// frozen copy of their initial values W0 and initial p-norms (reference: extract_linear_and_conv_params).
+/// </summary>
+public sealed class SelectedWeights : IDisposable
+{
+    private readonly List<Tensor> _initial = [];
+    private readonly List<double> _initialNorms = [];
+
+    public SelectedWeights(ImageClassifier model, string moduleName, double p)
+    {
+        P = p;
+        var modules = model.named_modules().ToList();
+        var root = modules.FirstOrDefault(m => m.name == moduleName).module
+            ?? throw new AntidoteException($"D3: model has no module '{moduleName}'; top-level modules: {string.Join(", ", model.named_children().Select(c => c.name))}");
+        foreach (var (name, module) in modules)
+        {
+            bool inside = name == moduleName || name.StartsWith(moduleName + ".", StringComparison.Ordinal);
+            Tensor? weight = module switch { Linear l => l.weight, Conv2d c => c.weight, _ => null };
+            if (!inside || weight is null) continue;
+            Names.Add(name + ".weight");
+            Weights.Add(weight);
+            _initial.Add(weight.detach().clone().DetachFromDisposeScope());
+            _initialNorms.Add(weight.detach().norm((float)p).item<float>());
+        }
+        if (Weights.Count == 0)
+            throw new AntidoteException($"D3: module '{moduleName}' holds no Linear or Conv2d weights ({root.GetType().Name})");
+    }
+
+    public double P { get; }
+
+    public List<string> Names { get; } = [];
+
+    public List<Tensor> Weights { get; } = [];
+
+    public IReadOnlyList<double> InitialNorms => _initialNorms;
+
+    /// <summary>d = Σ_k ‖W_k − W0_k‖_p (not squared, not averaged), differentiable.</summary>
+    public Tensor Distance()
+    {
+        Tensor total = (Weights[0] - _initial[0]).norm((float)P);
+        for (int k = 1; k < Weights.Count; k++)
+            total = total + (Weights[k] - _initial[k]).norm((float)P);
+        return total;
+    }
+
+    /// <summary>Projects every selected tensor back onto the sphere of its initial norm: W ← W·‖W0‖/‖W‖.</summary>
+    public void Project()
+    {
+        using var noGrad = no_grad();
+        for (int k = 0; k < Weights.Count; k++)
+        {
+            using var norm = Weights[k].norm((float)P);
+            Weights[k].mul_(_initialNorms[k] / norm.item<float>());
+        }
+    }
+
+    /// <summary>Moves θ_s to its warm-up starting point.</summary>
+    public void Initialize(D3Initialization initialization)
+    {
+        using var noGrad = no_grad();
+        for (int k = 0; k < Weights.Count; k++)
+        {
+            var w = Weights[k];
+            switch (initialization)
+            {
+                case D3Initialization.Near: break;
+                case D3Initialization.Middle: w.zero_(); break;
+                case D3Initialization.Far: w.neg_(); break;
+                case D3Initialization.Noise:
+                    using (var noise = randn_like(w).mul_(_initial[k].std().item<float>())) w.add_(noise);
+                    break;
+                default:
+                    w.uniform_(-0.5, 0.5);
+                    using (var norm = w.norm((float)P)) w.mul_(_initialNorms[k] / norm.item<float>());
+                    break;
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var t in _initial) t.Dispose();
+    }
+}

@@ -1,0 +1,17 @@
+using Antidote.Core.Registries;
+using Antidote.Defenses.D3;
+using Antidote.Defenses.FineTuning;
+
+namespace Antidote.Defenses;
+
+/// <summary>The defenses Antidote runs, by name.</summary>
+public static class DefenseCatalog
+{
+    public static Registry<DefenseEntry> Default { get; } = new Registry<DefenseEntry>("defense")
+        .Register(new DefenseEntry("d3",
+            "Distance-Driven Detoxification: push selected weights far from the initial ones, clean loss under a bound",
+            "Wei, Liu, Zha, ICCV 2025 (arXiv 2411.09585); reference defense/d3.py", o => new D3Defense(o.D3OrDefault)))
+        .Register(new DefenseEntry("ft",
+            "plain fine-tuning on the clean subset (SGD 0.01, momentum 0.9, wd 5e-4, cosine)",
+            "BackdoorBench defense/ft.py", o => new FineTuningDefense(o.FineTuningOrDefault)));
+}

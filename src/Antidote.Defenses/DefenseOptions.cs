@@ -1,0 +1,12 @@
+using Antidote.Defenses.D3;
+using Antidote.Defenses.FineTuning;
+
+namespace Antidote.Defenses;
+
+/// <summary>The options of every registered defense; each factory takes its own part.</summary>
+public sealed record DefenseOptions(D3Options? D3 = null, FineTuningOptions? FineTuning = null)
+{
+    public D3Options D3OrDefault => D3 ?? new D3Options();
+
+    public FineTuningOptions FineTuningOrDefault => FineTuning ?? new FineTuningOptions();
+}

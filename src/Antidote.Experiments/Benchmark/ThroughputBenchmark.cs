@@ -1,0 +1,87 @@
+using System.Diagnostics;
+using Antidote.Core.Logging;
+using Antidote.Core.Runtime;
+using Antidote.Data;
+using Antidote.Defenses;
+using Antidote.Defenses.D3;
+using Antidote.Defenses.FineTuning;
+using Antidote.Models;
+using Antidote.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Antidote.Experiments.Benchmark;
+
+/// <summary>
+/// `antidote benchmark`: training images/s of each model, and D3's time per epoch against FT's on the same
+/// clean subset. Synthetic data of the real shapes: throughput does not depend on pixel values.
+/// </summary>
+public static class ThroughputBenchmark
+{
+    public sealed record ModelThroughput(string Model, string Input, int Width, int BatchSize, double TrainImagesPerSecond, double EvalImagesPerSecond);
+
+    public sealed record DefenseEpochTime(string Model, int CleanSamples, double FtSecondsPerEpoch, double D3SecondsPerEpoch);
+
+    public static (List<ModelThroughput> Models, List<DefenseEpochTime> Defenses) Run(ComputeSettings compute, IRunLog log, int steps = 20)
+    {
+        compute.Apply();
+        var device = compute.TorchDevice;
+        var cases = new (string Model, DatasetInfo Info, int Width)[]
+        {
+            ("small-cnn", Shape(1, 28), 32),
+            ("preact-resnet18", Shape(1, 28), 16),
+            ("preact-resnet18", Shape(3, 32), 64),
+        };
+        var models = new List<ModelThroughput>();
+        var defenses = new List<DefenseEpochTime>();
+        foreach (var (name, info, width) in cases)
+        {
+            const int batch = 128;
+            using var data = Synthetic(info, batch * 4);
+            using var pipeline = DataPipeline.For(info, device);
+            var spec = new ModelSpec(name, info.Channels, info.Classes, info.Height, info.Width, width);
+            var model = ModelCatalog.Create(spec);
+            model.to(device);
+            var settings = new TrainingSettings(1, 0.01, batch);
+            // One untimed epoch warms up libtorch's kernels and allocator.
+            Trainer.Train(model, data, pipeline, settings, new CrossEntropyObjective(), new Random(0), NullRunLog.Instance, "warmup");
+            int epochs = Math.Max(1, steps / 4);
+            var clock = Stopwatch.StartNew();
+            Trainer.Train(model, data, pipeline, settings with { Epochs = epochs }, new CrossEntropyObjective(), new Random(0), NullRunLog.Instance, "bench");
+            double train = epochs * data.Count / clock.Elapsed.TotalSeconds;
+            clock.Restart();
+            Evaluator.Predict(model, data, pipeline, 512);
+            double eval = data.Count / clock.Elapsed.TotalSeconds;
+            string input = $"{info.Channels}x{info.Height}x{info.Width}";
+            models.Add(new ModelThroughput(name, input, width, batch, train, eval));
+            log.Info($"{name} (width {width}, {input}, batch {batch}): train {train:F0} img/s, eval {eval:F0} img/s");
+
+            if (info.Height != 28) continue;
+            // D3 vs FT on a defender's subset the size of 5% of Fashion-MNIST.
+            using var clean = Synthetic(info, 3000);
+            var context = new DefenseContext(model, clean, () => { var m = ModelCatalog.Create(spec); m.to(device); return m; }, pipeline, 0, NullRunLog.Instance);
+            double ft = SecondsPerEpoch(new FineTuningDefense(new FineTuningOptions(Epochs: 2)), context);
+            double d3 = SecondsPerEpoch(new D3Defense(new D3Options(Epochs: 2)), context);
+            defenses.Add(new DefenseEpochTime($"{name} w{width}", clean.Count, ft, d3));
+            log.Info($"{name} (width {width}) on {clean.Count} clean samples: FT {ft:F2} s/epoch, D3 {d3:F2} s/epoch");
+        }
+        return (models, defenses);
+    }
+
+    private static double SecondsPerEpoch(IDefense defense, DefenseContext context)
+    {
+        var clock = Stopwatch.StartNew();
+        var outcome = defense.Run(context);
+        return clock.Elapsed.TotalSeconds / outcome.Epochs.Count;
+    }
+
+    private static DatasetInfo Shape(int channels, int side) =>
+        new($"synthetic-{channels}x{side}", channels, side, side, 10, Enumerable.Repeat(0.5f, channels).ToArray(),
+            Enumerable.Repeat(0.25f, channels).ToArray(), CropPadding: 4, HorizontalFlip: channels == 3);
+
+    private static ImageDataset Synthetic(DatasetInfo info, int count)
+    {
+        using var scope = NewDisposeScope();
+        return new ImageDataset(rand(count, info.Channels, info.Height, info.Width), randint(0, info.Classes, [count], dtype: ScalarType.Int64));
+    }
+}

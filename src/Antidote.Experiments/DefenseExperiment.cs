@@ -1,0 +1,86 @@
+using TorchSharp;
+using System.Diagnostics;
+using Antidote.Core;
+using Antidote.Core.IO;
+using Antidote.Core.Logging;
+using Antidote.Core.Runtime;
+using Antidote.Data;
+using Antidote.Defenses;
+using Antidote.Experiments.Evaluation;
+using Antidote.Experiments.Logging;
+using Antidote.Experiments.Runs;
+using Antidote.Models;
+using Antidote.Training;
+
+namespace Antidote.Experiments;
+
+/// <summary>
+/// `antidote defend`: load an attack run's model, give the defense a seeded clean subset (and nothing else),
+/// measure before and after on the test sets, and write the defense's own run folder beside the attack's.
+/// </summary>
+public static class DefenseExperiment
+{
+    public static RunLocation DefaultLocation(DefenseRunConfig c, bool force = false)
+    {
+        string from = Path.GetFullPath(c.From).TrimEnd(Path.DirectorySeparatorChar);
+        return new RunLocation(Path.GetDirectoryName(from)!, $"{Path.GetFileName(from)}--{c.Method}-s{c.Seed}", force);
+    }
+
+    public static DefenseSummary Run(DefenseRunConfig config, RunLocation location, IRunLog console, CancellationToken cancel = default)
+    {
+        var compute = config.Compute ?? new ComputeSettings();
+        compute.Apply();
+        var defenseEntry = DefenseCatalog.Default.Get(config.Method);
+        var attackRun = AttackRun.Open(config.From);
+        var source = DatasetCatalog.Default.Get(attackRun.Config.Dataset);
+        using var data = DatasetCatalog.Load(source, config.DataDirectory ?? attackRun.Config.DataDirectory);
+        using var testSet = new BackdoorTestSet(data.Test, attackRun.CreateAttack(data.Info));
+        var (model, card) = RunModel.Load(attackRun.Path, compute.TorchDevice);
+        using var pipeline = DataPipeline.For(data.Info, compute.TorchDevice);
+
+        long[] cleanIndices = CleanSubset(data.Train.Count, config.CleanRatio, config.Seed);
+        using var cleanData = data.Train.Subset(cleanIndices);
+
+        using var staging = new StagingDirectory(location.Path, location.Force);
+        var log = new TeeRunLog(console, new FileRunLog(staging.File(RunFiles.Log)));
+        RunJson.Write(staging.File(RunFiles.Config), config with { From = attackRun.Path });
+        RunJson.Write(staging.File(RunFiles.CleanIndices), cleanIndices);
+        var before = testSet.Evaluate(model, pipeline);
+        log.Info($"{config.Method} on {Path.GetFileName(attackRun.Path)} with {cleanData.Count} clean samples; before: ACC {before.Accuracy:P2} ASR {before.AttackSuccessRate:P2} RA {before.RobustAccuracy:P2}");
+
+        var context = new DefenseContext(model, cleanData,
+            () => { var m = ModelCatalog.Create(card.Spec); m.to(compute.TorchDevice); return m; },
+            pipeline, config.Seed, log,
+            (record, current) =>
+            {
+                if (config.EvalEvery > 0 && record.Epoch % config.EvalEvery == 0)
+                    testSet.AddTo(record, current, pipeline);
+            }, cancel);
+        var clock = Stopwatch.StartNew();
+        var outcome = defenseEntry.Create(config.Options).Run(context);
+        double seconds = clock.Elapsed.TotalSeconds;
+        var after = testSet.Evaluate(outcome.Model, pipeline);
+        double der = after.DefenseEffectivenessAgainst(before);
+        log.Info($"{config.Method} done in {seconds:F0}s: ACC {after.Accuracy:P2} ASR {after.AttackSuccessRate:P2} RA {after.RobustAccuracy:P2} DER {der:P2}");
+
+        RunModel.Save(staging.Root, outcome.Model, card with { Seed = config.Seed, Stage = config.Method, AntidoteVersion = ModelCard.Version, CreatedUtc = DateTime.UtcNow });
+        EpochTable.Write(staging.Root, outcome.Epochs);
+        var summary = new DefenseSummary(config.Method, before, after, der, seconds, cleanData.Count);
+        RunJson.Write(staging.File(RunFiles.Summary), summary);
+        staging.Commit();
+        return summary;
+    }
+
+    /// <summary>The defender's clean rows: round(ratio × N) of the clean training set, drawn with the seed.</summary>
+    public static long[] CleanSubset(int count, double ratio, long seed)
+    {
+        int n = (int)Math.Round(ratio * count);
+        if (n < 1)
+            throw new AntidoteException($"clean ratio {ratio} of {count} training samples leaves no clean data");
+        var rows = Enumerable.Range(0, count).Select(i => (long)i).ToArray();
+        Seeds.Stream(seed, "clean-subset").Shuffle(rows);
+        var chosen = rows[..n];
+        Array.Sort(chosen);
+        return chosen;
+    }
+}

@@ -1,0 +1,44 @@
+using Antidote.Attacks;
+using Antidote.Core;
+using Antidote.Data;
+using Antidote.Data.Images;
+
+namespace Antidote.Experiments.Runs;
+
+/// <summary>A finished attack run folder, opened for defending or evaluating.</summary>
+public sealed class AttackRun
+{
+    private AttackRun(string path, AttackRunConfig config, PoisonPlan plan)
+    {
+        Path = path;
+        Config = config;
+        Plan = plan;
+    }
+
+    public string Path { get; }
+
+    public AttackRunConfig Config { get; }
+
+    public PoisonPlan Plan { get; }
+
+    public static AttackRun Open(string path)
+    {
+        string full = System.IO.Path.GetFullPath(path);
+        if (!Directory.Exists(full))
+            throw new AntidoteException($"attack run {full} not found");
+        foreach (string file in new[] { RunFiles.Config, RunFiles.PoisonPlan, RunFiles.Weights, RunFiles.ModelCard })
+            if (!File.Exists(System.IO.Path.Combine(full, file)))
+                throw new AntidoteException($"{full} is not an attack run folder: {file} is missing");
+        return new AttackRun(full,
+            RunJson.Read<AttackRunConfig>(System.IO.Path.Combine(full, RunFiles.Config)),
+            RunJson.Read<PoisonPlan>(System.IO.Path.Combine(full, RunFiles.PoisonPlan)));
+    }
+
+    /// <summary>Rebuilds the attack exactly as it was planted (the blend trigger comes from the run folder).</summary>
+    public IAttack CreateAttack(DatasetInfo dataset)
+    {
+        string trigger = System.IO.Path.Combine(Path, RunFiles.Trigger);
+        using var image = File.Exists(trigger) ? PngImage.Read(trigger) : null;
+        return AttackCatalog.Default.Get(Config.Attack).Create(new AttackRequest(dataset, Config.Settings, image));
+    }
+}

@@ -1,0 +1,27 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Antidote.Models;
+
+/// <summary>
+/// The contract every model shares (after timm's forward_features / forward_head / get_classifier), so that
+/// defenses never branch on a model's name.
+/// </summary>
+public abstract class ImageClassifier : nn.Module<Tensor, Tensor>
+{
+    protected ImageClassifier(string name) : base(name) { }
+
+    /// <summary>Everything up to the classifier's input: [N, C, H, W] → [N, D].</summary>
+    public abstract Tensor ForwardFeatures(Tensor x);
+
+    /// <summary>The final linear classifier.</summary>
+    public abstract Linear Classifier { get; }
+
+    /// <summary>The classifier's module path (its parameters are "{name}.weight", "{name}.bias").</summary>
+    public abstract string ClassifierName { get; }
+
+    public Tensor ForwardHead(Tensor features) => Classifier.call(features);
+
+    public override Tensor forward(Tensor x) => ForwardHead(ForwardFeatures(x));
+}

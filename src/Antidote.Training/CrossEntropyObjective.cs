@@ -1,0 +1,20 @@
+using Antidote.Models;
+using static TorchSharp.torch;
+
+namespace Antidote.Training;
+
+/// <summary>Plain supervised training: mean cross-entropy (optionally label-smoothed).</summary>
+public sealed class CrossEntropyObjective(double labelSmoothing = 0) : ITrainingObjective
+{
+    public Tensor Loss(ImageClassifier model, Tensor inputs, Tensor labels, StepMetrics metrics)
+    {
+        var logits = model.call(inputs);
+        var loss = nn.functional.cross_entropy(logits, labels, label_smoothing: labelSmoothing);
+        metrics.Add("train_acc", logits.argmax(1).eq(labels).to_type(ScalarType.Float32).mean().item<float>(), labels.shape[0]);
+        return loss;
+    }
+
+    public void AfterStep() { }
+
+    public bool AfterEpoch(EpochRecord record) => true;
+}

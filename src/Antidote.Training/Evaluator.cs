@@ -1,0 +1,54 @@
+using Antidote.Data;
+using Antidote.Data.Batching;
+using Antidote.Models;
+using static TorchSharp.torch;
+
+namespace Antidote.Training;
+
+/// <summary>Batched inference in eval mode without gradients; returns the predicted class of every row.</summary>
+public static class Evaluator
+{
+    public static int[] Predict(ImageClassifier model, ImageDataset data, DataPipeline pipeline, int batchSize = 512)
+    {
+        bool wasTraining = model.training;
+        model.eval();
+        var predictions = new int[data.Count];
+        using (no_grad())
+        {
+            foreach (long[] batch in IndexBatches.InOrder(data.Count, batchSize))
+            {
+                using var scope = NewDisposeScope();
+                var (inputs, _) = pipeline.EvalBatch(data, batch);
+                long[] predicted = model.call(inputs).argmax(1).to(CPU).data<long>().ToArray();
+                for (int i = 0; i < batch.Length; i++)
+                    predictions[batch[i]] = (int)predicted[i];
+            }
+        }
+        if (wasTraining) model.train();
+        return predictions;
+    }
+
+    /// <summary>Mean cross-entropy over the rows, without augmentation (D3's loss-path diagnostic).</summary>
+    public static double MeanLoss(ImageClassifier model, ImageDataset data, DataPipeline pipeline, int batchSize = 512) =>
+        MeanHinge(model, data, pipeline, epsilon: 0, batchSize);
+
+    /// <summary>Mean of max(0, CE − ε) over the rows, without augmentation (D3's clean budget).</summary>
+    public static double MeanHinge(ImageClassifier model, ImageDataset data, DataPipeline pipeline, double epsilon, int batchSize = 512)
+    {
+        bool wasTraining = model.training;
+        model.eval();
+        double sum = 0;
+        using (no_grad())
+        {
+            foreach (long[] batch in IndexBatches.InOrder(data.Count, batchSize))
+            {
+                using var scope = NewDisposeScope();
+                var (inputs, labels) = pipeline.EvalBatch(data, batch);
+                var crossEntropy = nn.functional.cross_entropy(model.call(inputs), labels, reduction: nn.Reduction.None);
+                sum += nn.functional.relu(crossEntropy - epsilon).sum().item<float>();
+            }
+        }
+        if (wasTraining) model.train();
+        return sum / data.Count;
+    }
+}

@@ -1,0 +1,77 @@
+using System.Diagnostics;
+using Antidote.Core.Logging;
+using Antidote.Data;
+using Antidote.Data.Batching;
+using Antidote.Models;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Antidote.Training;
+
+/// <summary>
+/// The one training loop: shuffled batches by index, one dispose scope per step, SGD + cosine schedule, the
+/// objective's hooks around each step and epoch. Short and explicit on purpose (nanoGPT's train.py).
+/// </summary>
+public static class Trainer
+{
+    /// <param name="order">The stream that shuffles batches (derive it from the run seed).</param>
+    /// <param name="onEpoch">Called after each epoch, e.g. to add test metrics to the record before it is logged.</param>
+    public static List<EpochRecord> Train(
+        ImageClassifier model, ImageDataset data, DataPipeline pipeline, TrainingSettings settings,
+        ITrainingObjective objective, Random order, IRunLog log, string stage,
+        Action<EpochRecord>? onEpoch = null, CancellationToken cancel = default)
+    {
+        var optimizer = optim.SGD(model.parameters(), settings.LearningRate, settings.Momentum, weight_decay: settings.WeightDecay);
+        var schedule = optim.lr_scheduler.CosineAnnealingLR(optimizer, settings.Epochs);
+        int steps = IndexBatches.Count(data.Count, settings.BatchSize);
+        var records = new List<EpochRecord>();
+        var clock = Stopwatch.StartNew();
+        for (int epoch = 1; epoch <= settings.Epochs; epoch++)
+        {
+            var epochClock = Stopwatch.StartNew();
+            double learningRate = optimizer.ParamGroups.First().LearningRate;
+            SetTrainMode(model, settings.FreezeBatchNorm);
+            var metrics = new StepMetrics();
+            int step = 0;
+            foreach (long[] batch in IndexBatches.Shuffled(data.Count, settings.BatchSize, order))
+            {
+                cancel.ThrowIfCancellationRequested();
+                using var scope = NewDisposeScope();
+                var (inputs, labels) = pipeline.TrainBatch(data, batch);
+                optimizer.zero_grad();
+                var loss = objective.Loss(model, inputs, labels, metrics);
+                loss.backward();
+                optimizer.step();
+                objective.AfterStep();
+                metrics.Add("loss", loss.item<float>(), batch.Length);
+                step++;
+                double done = (epoch - 1) * steps + step, total = settings.Epochs * steps;
+                log.Progress(new ProgressUpdate(stage, epoch, settings.Epochs, step, steps, metrics.Means()["loss"],
+                    TimeSpan.FromSeconds(clock.Elapsed.TotalSeconds / done * (total - done))));
+            }
+            schedule.step();
+            var means = new Dictionary<string, double>(metrics.Means());
+            double meanLoss = means["loss"];
+            means.Remove("loss");
+            var record = new EpochRecord(epoch, meanLoss, learningRate, epochClock.Elapsed.TotalSeconds, means);
+            bool keepGoing = objective.AfterEpoch(record);
+            onEpoch?.Invoke(record);
+            records.Add(record);
+            log.Info($"{stage} epoch {epoch}/{settings.Epochs} loss {meanLoss:F4} lr {learningRate:G3} " +
+                     string.Join(" ", record.Values.Select(kv => $"{kv.Key} {kv.Value:G4}")) + $" ({record.Seconds:F1}s)");
+            if (!keepGoing)
+                break;
+        }
+        model.eval();
+        return records;
+    }
+
+    private static void SetTrainMode(ImageClassifier model, bool freezeBatchNorm)
+    {
+        model.train();
+        if (!freezeBatchNorm) return;
+        foreach (var (_, module) in model.named_modules())
+            if (module is BatchNorm2d or BatchNorm1d)
+                module.eval();
+    }
+}
