@@ -1,7 +1,7 @@
 namespace Antidote.Defenses.D3;
 
 /// <summary>Every knob of D3, defaulting to the reference implementation's CIFAR-10 settings (d3.md).</summary>
-/// <param name="Module">Module whose Linear/Conv weights are selected (θ_s); null = the model's final classifier.</param>
+/// <param name="Module">Module whose Linear/Conv weights are selected (θ_s); null = the model's final classifier; "" = every layer.</param>
 /// <param name="P">Order of the distance norm ‖W − W0‖_p (reference: 2).</param>
 /// <param name="Lambda">Weight on the clean hinge loss (reference code: 0.5; one summary of the paper quotes 10). In
 /// dual mode, the multiplier's starting value.</param>

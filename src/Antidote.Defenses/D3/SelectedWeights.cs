@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace Antidote.Defenses.D3;
 
 /// <summary>
-/// θ_s: the weight tensors of every Linear/Conv2d layer inside one named module (biases excluded), with a
+/// θ_s: the weight tensors of every Linear/Conv2d layer inside one named module ("" = the whole model; biases excluded), with a
 /// frozen copy of their initial values W0 and initial p-norms (reference: extract_linear_and_conv_params).
 /// </summary>
 public sealed class SelectedWeights : IDisposable
@@ -18,11 +18,12 @@ public sealed class SelectedWeights : IDisposable
     {
         P = p;
         var modules = model.named_modules().ToList();
-        var root = modules.FirstOrDefault(m => m.name == moduleName).module
-            ?? throw new AntidoteException($"D3: model has no module '{moduleName}'; top-level modules: {string.Join(", ", model.named_children().Select(c => c.name))}");
+        // "" selects the whole model; otherwise the named module and everything inside it.
+        if (moduleName != "" && !modules.Any(m => m.name == moduleName))
+            throw new AntidoteException($"D3: model has no module '{moduleName}'; top-level modules: {string.Join(", ", model.named_children().Select(c => c.name))}");
         foreach (var (name, module) in modules)
         {
-            bool inside = name == moduleName || name.StartsWith(moduleName + ".", StringComparison.Ordinal);
+            bool inside = moduleName == "" || name == moduleName || name.StartsWith(moduleName + ".", StringComparison.Ordinal);
             Tensor? weight = module switch { Linear l => l.weight, Conv2d c => c.weight, _ => null };
             if (!inside || weight is null) continue;
             Names.Add(name + ".weight");
@@ -31,7 +32,7 @@ public sealed class SelectedWeights : IDisposable
             _initialNorms.Add(weight.detach().norm((float)p).item<float>());
         }
         if (Weights.Count == 0)
-            throw new AntidoteException($"D3: module '{moduleName}' holds no Linear or Conv2d weights ({root.GetType().Name})");
+            throw new AntidoteException($"D3: module '{moduleName}' holds no Linear or Conv2d weights");
     }
 
     public double P { get; }

@@ -1,0 +1,34 @@
+using Antidote.Core;
+using Antidote.Core.IO;
+using Antidote.Tests.TestKit;
+
+namespace Antidote.Tests.Core;
+
+public class StagingDirectoryTests
+{
+    [Fact]
+    public void An_uncommitted_run_leaves_nothing_behind()
+    {
+        using var temp = new TempDirectory();
+        using (var staging = new StagingDirectory(temp.File("run"), replaceExisting: false))
+            File.WriteAllText(staging.File("half.txt"), "x");
+        Assert.Empty(Directory.EnumerateFileSystemEntries(temp.Path));
+    }
+
+    [Fact]
+    public void Commit_moves_the_files_into_place_and_force_replaces_an_old_run()
+    {
+        using var temp = new TempDirectory();
+        string final = temp.File("run");
+        Directory.CreateDirectory(final);
+        File.WriteAllText(Path.Combine(final, "old.txt"), "old");
+        Assert.Throws<AntidoteException>(() => new StagingDirectory(final, replaceExisting: false));
+        using (var staging = new StagingDirectory(final, replaceExisting: true))
+        {
+            File.WriteAllText(staging.File("new.txt"), "new");
+            staging.Commit();
+        }
+        Assert.Equal(["new.txt"], Directory.GetFiles(final).Select(Path.GetFileName));
+        Assert.Single(Directory.EnumerateFileSystemEntries(temp.Path));
+    }
+}

@@ -1,0 +1,30 @@
+using Antidote.Core;
+using Antidote.Data.Images;
+using Antidote.Tests.TestKit;
+using static TorchSharp.torch;
+
+namespace Antidote.Tests.Data;
+
+public class PngImageTests
+{
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void Eight_bit_images_round_trip_exactly(int channels)
+    {
+        using var temp = new TempDirectory();
+        var image = randint(0, 256, [channels, 7, 5]).to_type(ScalarType.Float32) / 255f;
+        PngImage.Write(temp.File("t.png"), image);
+        var read = PngImage.Read(temp.File("t.png"));
+        Assert.Equal(image.shape, read.shape);
+        Assert.True(read.allclose(image, rtol: 0, atol: 1e-6));
+    }
+
+    [Fact]
+    public void A_file_that_is_not_a_PNG_is_reported()
+    {
+        using var temp = new TempDirectory();
+        File.WriteAllText(temp.File("t.png"), "hello");
+        Assert.Contains("not a readable PNG", Assert.Throws<AntidoteException>(() => PngImage.Read(temp.File("t.png"))).Message);
+    }
+}

@@ -1,0 +1,122 @@
+using Antidote.Defenses.D3;
+using Antidote.Models;
+using Antidote.Tests.TestKit;
+using Antidote.Training;
+using static TorchSharp.torch;
+
+namespace Antidote.Tests.Defenses;
+
+public class D3DefenseTests : IClassFixture<D3DefenseTests.Backdoor>
+{
+    public sealed class Backdoor : IDisposable
+    {
+        public PlantedBackdoor Planted { get; } = new();
+
+        public void Dispose() => Planted.Dispose();
+    }
+
+    private readonly PlantedBackdoor _planted;
+
+    public D3DefenseTests(Backdoor backdoor) => _planted = backdoor.Planted;
+
+    [Fact]
+    public void The_planted_backdoor_is_real()
+    {
+        var result = _planted.Evaluate(_planted.Model);
+        Assert.True(result.AttackSuccessRate > 0.9, $"ASR {result.AttackSuccessRate}");
+        Assert.True(result.Accuracy > 0.9, $"ACC {result.Accuracy}");
+    }
+
+    [Fact]
+    public void D3_brings_ASR_down_on_a_planted_backdoor_and_keeps_accuracy()
+    {
+        var before = _planted.Evaluate(_planted.Model);
+        var outcome = new D3Defense(new D3Options(Epochs: 30, BatchSize: 32)).Run(_planted.Context());
+        var after = _planted.Evaluate(outcome.Model);
+        Assert.True(after.AttackSuccessRate < 0.2, $"ASR {before.AttackSuccessRate} -> {after.AttackSuccessRate}");
+        Assert.True(after.Accuracy > before.Accuracy - 0.1, $"ACC {before.Accuracy} -> {after.Accuracy}");
+    }
+
+    [Fact]
+    public void Projection_keeps_each_selected_weight_norm_and_the_input_model_is_untouched()
+    {
+        var original = _planted.Model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.clone());
+        var outcome = new D3Defense(new D3Options(Module: "", Epochs: 2, BatchSize: 32, Initialization: D3Initialization.Noise)).Run(_planted.Context());
+        var defended = outcome.Model.state_dict();
+        foreach (string name in new[] { "conv1.weight", "conv2.weight", "fc1.weight", "linear.weight" })
+        {
+            float before = original[name].norm().item<float>(), after = defended[name].norm().item<float>();
+            Assert.Equal(before, after, before * 1e-4f);
+            Assert.False(original[name].allclose(defended[name]), $"{name} did not move");
+        }
+        foreach (var (name, value) in _planted.Model.state_dict())
+            Assert.True(value.eq(original[name]).all().item<bool>(), $"{name} of the input model changed");
+    }
+
+    [Fact]
+    public void Distance_from_the_initial_weights_grows_over_training()
+    {
+        var outcome = new D3Defense(new D3Options(Epochs: 6, BatchSize: 32)).Run(_planted.Context());
+        var distances = outcome.Epochs.Select(e => e.Values["distance"]).ToList();
+        Assert.True(distances[0] > 0);
+        Assert.True(distances[^1] > distances[0], string.Join(", ", distances));
+        Assert.True(distances.Zip(distances.Skip(1)).Count(p => p.Second >= p.First) >= distances.Count - 2, string.Join(", ", distances));
+        Assert.All(outcome.Epochs, e => Assert.True(e.Values.ContainsKey("hinge")));
+    }
+
+    [Theory]
+    [InlineData(D3Initialization.Random)]
+    [InlineData(D3Initialization.Middle)]
+    [InlineData(D3Initialization.Far)]
+    public void Every_warm_up_starts_where_the_reference_puts_it(D3Initialization initialization)
+    {
+        var model = ModelCatalog.Create(_planted.Spec);
+        model.load_state_dict(_planted.Model.state_dict());
+        using var selected = new SelectedWeights(model, "linear", p: 2);
+        var w0 = selected.Weights[0].detach().clone();
+        selected.Initialize(initialization);
+        var w = selected.Weights[0];
+        switch (initialization)
+        {
+            case D3Initialization.Middle: Assert.Equal(0f, w.abs().sum().item<float>()); break;
+            case D3Initialization.Far: Assert.True(w.eq(-w0).all().item<bool>()); break;
+            default:
+                Assert.Equal(w0.norm().item<float>(), w.norm().item<float>(), 1e-4f);
+                Assert.True(w.abs().max().item<float>() > 0);
+                break;
+        }
+    }
+
+    [Fact]
+    public void An_unknown_module_is_a_clear_error()
+    {
+        var error = Assert.Throws<Antidote.Core.AntidoteException>(() =>
+            new D3Defense(new D3Options(Module: "layer9", Epochs: 1)).Run(_planted.Context()));
+        Assert.Contains("no module 'layer9'", error.Message);
+    }
+
+    [Fact]
+    public void Fine_tuning_returns_a_new_model_and_leaves_the_input_alone()
+    {
+        var before = _planted.Model.Classifier.weight!.clone();
+        var outcome = new Antidote.Defenses.FineTuning.FineTuningDefense(new(Epochs: 2, BatchSize: 32)).Run(_planted.Context());
+        Assert.NotSame(_planted.Model, outcome.Model);
+        Assert.True(_planted.Model.Classifier.weight!.eq(before).all().item<bool>());
+        Assert.False(outcome.Model.Classifier.weight!.eq(before).all().item<bool>());
+        Assert.Equal(2, outcome.Epochs.Count);
+    }
+
+    [Fact]
+    public void Training_steps_do_not_leak_tensors()
+    {
+        var clean = _planted.Clean;
+        var settings = new TrainingSettings(1, 0.01, 32);
+        var model = ModelCatalog.Create(_planted.Spec);
+        Trainer.Train(model, clean, _planted.Pipeline, settings, new CrossEntropyObjective(), new Random(0), Antidote.Core.Logging.NullRunLog.Instance, "t");
+        long after1 = Tensor.TotalCount;
+        Trainer.Train(model, clean, _planted.Pipeline, settings with { Epochs = 3 }, new CrossEntropyObjective(), new Random(0), Antidote.Core.Logging.NullRunLog.Instance, "t");
+        long after3 = Tensor.TotalCount;
+        // Tensors alive after more epochs may differ only by the optimizer's fixed state, not per step.
+        Assert.InRange(after3 - after1, 0, 64);
+    }
+}

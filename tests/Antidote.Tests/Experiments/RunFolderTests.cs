@@ -1,0 +1,87 @@
+using Antidote.Attacks;
+using Antidote.Core;
+using Antidote.Core.Logging;
+using Antidote.Defenses;
+using Antidote.Defenses.D3;
+using Antidote.Experiments;
+using Antidote.Experiments.Runs;
+using Antidote.Tests.TestKit;
+using Antidote.Training;
+
+namespace Antidote.Tests.Experiments;
+
+public class RunFolderTests
+{
+    private static AttackRunConfig TinyAttack(string data, string attack = "badnets", long seed = 0) =>
+        new("mnist", "small-cnn", attack, new AttackSettings(), new TrainingSettings(1, 0.01, 32), seed, Width: 4, DataDirectory: data, EvalEvery: 1);
+
+    [Fact]
+    public void Attack_then_defend_then_eval_writes_self_describing_run_folders()
+    {
+        using var temp = new TempDirectory();
+        string data = temp.File("mnist");
+        DatasetFiles.WriteMnistFolder(data, train: 160, test: 40);
+        var attackConfig = TinyAttack(data, "blended");
+        var location = new RunLocation(temp.File("runs"), "attack");
+        var attack = AttackExperiment.Run(attackConfig, location, NullRunLog.Instance);
+        Assert.Equal(16, attack.PoisonedSamples);
+        foreach (string file in new[] { RunFiles.Config, RunFiles.PoisonPlan, RunFiles.Weights, RunFiles.ModelCard, RunFiles.MetricsCsv,
+                     RunFiles.MetricsJson, RunFiles.Summary, RunFiles.Log, RunFiles.Trigger })
+            Assert.True(File.Exists(Path.Combine(location.Path, file)), file);
+        Assert.StartsWith("epoch,loss,lr,seconds,acc,asr,ra", File.ReadAllLines(Path.Combine(location.Path, RunFiles.MetricsCsv))[0]);
+
+        var defenseConfig = new DefenseRunConfig(location.Path, "d3", new DefenseOptions(D3: new D3Options(Epochs: 2, BatchSize: 8)),
+            CleanRatio: 0.1, EvalEvery: 1);
+        var defenseLocation = DefenseExperiment.DefaultLocation(defenseConfig);
+        Assert.Equal(temp.File("runs"), defenseLocation.Parent);
+        Assert.Equal("attack--d3-s0", defenseLocation.Name);
+        var defense = DefenseExperiment.Run(defenseConfig, defenseLocation, NullRunLog.Instance);
+        Assert.Equal(16, defense.CleanSamples);
+        Assert.InRange(defense.DefenseEffectiveness, 0, 1);
+        string header = File.ReadAllLines(Path.Combine(defenseLocation.Path, RunFiles.MetricsCsv))[0];
+        Assert.Equal("epoch,loss,lr,seconds,acc,asr,distance,hinge,lambda,ra,train_acc", header);
+
+        var evaluated = EvalExperiment.Run(defenseLocation.Path, null, new());
+        Assert.Equal(defense.After, evaluated);
+        Assert.Equal(["attack", "attack--d3-s0"], Directory.GetDirectories(temp.File("runs")).Select(Path.GetFileName).Order());
+    }
+
+    [Fact]
+    public void The_same_seed_gives_the_same_weights_bit_for_bit()
+    {
+        using var temp = new TempDirectory();
+        string data = temp.File("mnist");
+        DatasetFiles.WriteMnistFolder(data, train: 96, test: 16);
+        AttackExperiment.Run(TinyAttack(data), new RunLocation(temp.Path, "a"), NullRunLog.Instance);
+        AttackExperiment.Run(TinyAttack(data), new RunLocation(temp.Path, "b"), NullRunLog.Instance);
+        AttackExperiment.Run(TinyAttack(data, seed: 1), new RunLocation(temp.Path, "c"), NullRunLog.Instance);
+        byte[] a = File.ReadAllBytes(Path.Combine(temp.Path, "a", RunFiles.Weights));
+        Assert.Equal(a, File.ReadAllBytes(Path.Combine(temp.Path, "b", RunFiles.Weights)));
+        Assert.NotEqual(a, File.ReadAllBytes(Path.Combine(temp.Path, "c", RunFiles.Weights)));
+        Assert.Equal(File.ReadAllText(Path.Combine(temp.Path, "a", RunFiles.PoisonPlan)), File.ReadAllText(Path.Combine(temp.Path, "b", RunFiles.PoisonPlan)));
+    }
+
+    [Fact]
+    public void A_failed_run_leaves_no_folder_behind()
+    {
+        using var temp = new TempDirectory();
+        string data = temp.File("mnist");
+        DatasetFiles.WriteMnistFolder(data, train: 32, test: 8);
+        var location = new RunLocation(temp.File("runs"), "attack");
+        AttackExperiment.Run(TinyAttack(data), location, NullRunLog.Instance);
+        // Defending with a module the model lacks fails after the staging folder exists.
+        var config = new DefenseRunConfig(location.Path, "d3", new DefenseOptions(D3: new D3Options(Module: "nope", Epochs: 1)), CleanRatio: 0.5);
+        Assert.Throws<AntidoteException>(() => DefenseExperiment.Run(config, DefenseExperiment.DefaultLocation(config), NullRunLog.Instance));
+        Assert.Equal(["attack"], Directory.EnumerateFileSystemEntries(temp.File("runs")).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void The_clean_subset_is_the_ratio_of_the_training_set_and_repeats_with_the_seed()
+    {
+        long[] subset = DefenseExperiment.CleanSubset(1000, 0.05, 3);
+        Assert.Equal(50, subset.Length);
+        Assert.Equal(subset.Length, subset.Distinct().Count());
+        Assert.Equal(subset, DefenseExperiment.CleanSubset(1000, 0.05, 3));
+        Assert.NotEqual(subset, DefenseExperiment.CleanSubset(1000, 0.05, 4));
+    }
+}

@@ -1,0 +1,91 @@
+using Antidote.Core;
+using Antidote.Models;
+using Antidote.Models.Checkpoints;
+using Antidote.Tests.TestKit;
+using static TorchSharp.torch;
+
+namespace Antidote.Tests.Models;
+
+public class ModelCatalogTests
+{
+    public static TheoryData<string> ModelNames() => new(ModelCatalog.Default.Names);
+
+    private static ImageClassifier Tiny(string name, int classes = 5) =>
+        ModelCatalog.Create(new ModelSpec(name, InChannels: 3, Classes: classes, ImageHeight: 16, ImageWidth: 16, Width: 8));
+
+    [Theory]
+    [MemberData(nameof(ModelNames))]
+    public void Every_model_maps_a_batch_to_finite_logits_of_the_right_shape(string name)
+    {
+        var model = Tiny(name);
+        model.eval();
+        using var noGrad = no_grad();
+        var logits = model.call(rand(2, 3, 16, 16));
+        Assert.Equal([2, 5], logits.shape);
+        Assert.True(logits.isfinite().all().item<bool>());
+        Assert.Equal(5, model.Classifier.weight!.shape[0]);
+        Assert.Contains(model.named_parameters(), p => p.name == model.ClassifierName + ".weight");
+    }
+
+    [Theory]
+    [MemberData(nameof(ModelNames))]
+    public void Every_model_survives_a_checkpoint_round_trip(string name)
+    {
+        using var temp = new TempDirectory();
+        var model = Tiny(name);
+        model.eval();
+        ModelCheckpoint.Save(model, temp.File("w"));
+        var restored = Tiny(name);
+        restored.eval();
+        ModelCheckpoint.Load(restored, temp.File("w"));
+        using var noGrad = no_grad();
+        var x = rand(2, 3, 16, 16);
+        Assert.True(model.call(x).eq(restored.call(x)).all().item<bool>());
+    }
+
+    [Fact]
+    public void PreActResNet18_uses_PyTorch_parameter_names()
+    {
+        var names = Tiny("preact-resnet18").state_dict().Keys.ToHashSet();
+        foreach (string expected in new[] { "conv1.weight", "layer1.0.bn1.weight", "layer1.0.conv1.weight", "layer1.1.bn2.running_mean",
+                     "layer2.0.shortcut.0.weight", "layer4.1.conv2.weight", "linear.weight", "linear.bias" })
+            Assert.Contains(expected, names);
+        Assert.DoesNotContain("layer1.0.shortcut.0.weight", names);
+    }
+
+    [Fact]
+    public void PreActResNet18_at_width_64_has_the_standard_parameter_count()
+    {
+        var model = ModelCatalog.Create(new ModelSpec("preact-resnet18", 3, 10, 32, 32, 64));
+        long count = model.parameters().Sum(p => p.numel());
+        // BackdoorBench's PreActResNet18 for CIFAR-10: 11,171,146 parameters.
+        Assert.Equal(11_171_146, count);
+    }
+
+    [Fact]
+    public void A_checkpoint_of_another_shape_is_rejected_naming_the_tensors()
+    {
+        using var temp = new TempDirectory();
+        ModelCheckpoint.Save(Tiny("small-cnn", classes: 5), temp.File("w"));
+        var error = Assert.Throws<AntidoteException>(() => ModelCheckpoint.Load(Tiny("small-cnn", classes: 7), temp.File("w")));
+        Assert.Contains("linear.weight is [5, 128] in the file, the model wants [7, 128]", error.Message);
+        var other = Assert.Throws<AntidoteException>(() => ModelCheckpoint.Load(Tiny("preact-resnet18"), temp.File("w")));
+        Assert.Contains("missing", other.Message);
+    }
+
+    [Fact]
+    public void NaN_weights_and_truncated_files_are_rejected()
+    {
+        using var temp = new TempDirectory();
+        var model = Tiny("small-cnn");
+        using (no_grad()) model.Classifier.weight![0, 0] = float.NaN;
+        ModelCheckpoint.Save(model, temp.File("nan"));
+        Assert.Contains("NaN", Assert.Throws<AntidoteException>(() => ModelCheckpoint.Load(Tiny("small-cnn"), temp.File("nan"))).Message);
+
+        byte[] bytes = File.ReadAllBytes(temp.File("nan"));
+        File.WriteAllBytes(temp.File("short"), bytes[..(bytes.Length / 2)]);
+        Assert.Contains("truncated", Assert.Throws<AntidoteException>(() => ModelCheckpoint.Load(Tiny("small-cnn"), temp.File("short"))).Message);
+        File.WriteAllText(temp.File("text"), "not weights");
+        Assert.Contains("bad magic", Assert.Throws<AntidoteException>(() => ModelCheckpoint.Load(Tiny("small-cnn"), temp.File("text"))).Message);
+    }
+}

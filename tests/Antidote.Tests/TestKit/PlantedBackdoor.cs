@@ -1,0 +1,68 @@
+using Antidote.Attacks;
+using Antidote.Core.Logging;
+using Antidote.Core.Metrics;
+using Antidote.Core.Runtime;
+using Antidote.Data;
+using Antidote.Defenses;
+using Antidote.Models;
+using Antidote.Training;
+using static TorchSharp.torch;
+
+namespace Antidote.Tests.TestKit;
+
+/// <summary>
+/// A small CNN with a BadNets backdoor (2×2 patch, target 0, 10% poisoning) trained on 12×12 quadrant images:
+/// big enough to carry a real backdoor, small enough to train in a few seconds.
+/// </summary>
+public sealed class PlantedBackdoor : IDisposable
+{
+    public PlantedBackdoor(int seed = 0, int epochs = 8)
+    {
+        Info = QuadrantImages.Info();
+        Train = QuadrantImages.Create(1200, seed: 11);
+        Test = QuadrantImages.Create(400, seed: 12);
+        Clean = QuadrantImages.Create(120, seed: 13);
+        var settings = new AttackSettings(Target: 0, PoisonRatio: 0.1, Trigger: new TriggerParameters(PatchSize: 2));
+        Attack = AttackCatalog.Default.Get("badnets").Create(new AttackRequest(Info, settings));
+        var plan = PoisonPlanner.Plan(Attack, Train.LabelArray, settings, seed);
+        Pipeline = DataPipeline.For(Info, CPU);
+        Spec = new ModelSpec("small-cnn", 1, 4, 12, 12, 8);
+        Seeds.SeedTorch(seed, "init");
+        Model = ModelCatalog.Create(Spec);
+        using var poisoned = PoisonedData.Training(Train, Attack, plan);
+        Trainer.Train(Model, poisoned, Pipeline, new TrainingSettings(epochs, 0.05, 32), new CrossEntropyObjective(),
+            new Random(seed), NullRunLog.Instance, "plant");
+        (Triggered, Targets) = PoisonedData.Test(Test, Attack);
+    }
+
+    public DatasetInfo Info { get; }
+    public ImageDataset Train { get; }
+    public ImageDataset Test { get; }
+    public ImageDataset Clean { get; }
+    public IAttack Attack { get; }
+    public DataPipeline Pipeline { get; }
+    public ModelSpec Spec { get; }
+    public ImageClassifier Model { get; }
+    public ImageDataset Triggered { get; }
+    public int[] Targets { get; }
+
+    public DefenseContext Context(long seed = 0, Action<EpochRecord, ImageClassifier>? onEpoch = null) =>
+        new(Model, Clean, () => ModelCatalog.Create(Spec), Pipeline, seed, NullRunLog.Instance, onEpoch);
+
+    public EvaluationResult Evaluate(ImageClassifier model)
+    {
+        int[] clean = Evaluator.Predict(model, Test, Pipeline);
+        int[] triggered = Evaluator.Predict(model, Triggered, Pipeline);
+        return new EvaluationResult(BackdoorMetrics.Accuracy(clean, Test.LabelArray),
+            BackdoorMetrics.AttackSuccessRate(triggered, Targets), BackdoorMetrics.RobustAccuracy(triggered, Triggered.LabelArray));
+    }
+
+    public void Dispose()
+    {
+        Train.Dispose();
+        Test.Dispose();
+        Clean.Dispose();
+        Triggered.Dispose();
+        Pipeline.Dispose();
+    }
+}
