@@ -36,7 +36,7 @@ public static class AttackExperiment
 
         using var staging = new StagingDirectory(location.Path, location.Force);
         var log = new TeeRunLog(console, new FileRunLog(staging.File(RunFiles.Log)));
-        log.Info($"attack {attack.Name} on {data.Info.Name}: {plan.Indices.Length} of {data.Train.Count} training images poisoned, target {plan.Target} ({plan.LabelMode})");
+        log.Info($"attack {attack.Name} on {data.Info.Name}: {plan.Indices.Length} of {data.Train.Count} training images poisoned, target {plan.Target} ({(plan.LabelMode == LabelMode.AllToOne ? "all-to-one" : "all-to-all")})");
         RunJson.Write(staging.File(RunFiles.Config), config);
         RunJson.Write(staging.File(RunFiles.PoisonPlan), plan);
         if (attack is BlendedAttack blended)

@@ -65,7 +65,7 @@ public static class DefenseExperiment
 
         RunModel.Save(staging.Root, outcome.Model, card with { Seed = config.Seed, Stage = config.Method, AntidoteVersion = ModelCard.Version, CreatedUtc = DateTime.UtcNow });
         EpochTable.Write(staging.Root, outcome.Epochs);
-        var summary = new DefenseSummary(config.Method, before, after, der, seconds, cleanData.Count);
+        var summary = new DefenseSummary(config.Method, before, after, der, seconds, cleanData.Count, outcome.Epochs.Count, outcome.StopEpoch);
         RunJson.Write(staging.File(RunFiles.Summary), summary);
         staging.Commit();
         return summary;

@@ -28,10 +28,6 @@ public static class Evaluator
         return predictions;
     }
 
-    /// <summary>Mean cross-entropy over the rows, without augmentation (D3's loss-path diagnostic).</summary>
-    public static double MeanLoss(ImageClassifier model, ImageDataset data, DataPipeline pipeline, int batchSize = 512) =>
-        MeanHinge(model, data, pipeline, epsilon: 0, batchSize);
-
     /// <summary>Mean of max(0, CE − ε) over the rows, without augmentation (D3's clean budget).</summary>
     public static double MeanHinge(ImageClassifier model, ImageDataset data, DataPipeline pipeline, double epsilon, int batchSize = 512)
     {

@@ -57,8 +57,9 @@ public static class Trainer
             bool keepGoing = objective.AfterEpoch(record);
             onEpoch?.Invoke(record);
             records.Add(record);
+            var remaining = TimeSpan.FromSeconds(clock.Elapsed.TotalSeconds / epoch * (settings.Epochs - epoch));
             log.Info($"{stage} epoch {epoch}/{settings.Epochs} loss {meanLoss:F4} lr {learningRate:G3} " +
-                     string.Join(" ", record.Values.Select(kv => $"{kv.Key} {kv.Value:G4}")) + $" ({record.Seconds:F1}s)");
+                     string.Join(" ", record.Values.Select(kv => $"{kv.Key} {kv.Value:G4}")) + $" ({record.Seconds:F1}s, eta {remaining:hh\\:mm\\:ss})");
             if (!keepGoing)
                 break;
         }

@@ -35,6 +35,9 @@ public sealed class DefendCommand : Command
     private readonly Option<double> _dualStep = new("--dual-step") { Description = "D3 dual: step of λ per epoch", DefaultValueFactory = _ => 1.0 };
     private readonly Option<double> _budgetScale = new("--budget-scale") { Description = "D3 dual: budget = scale × the initial model's clean hinge", DefaultValueFactory = _ => 1.0 };
     private readonly Option<double> _budgetFloor = new("--budget-floor") { Description = "D3 dual: smallest budget", DefaultValueFactory = _ => 0.05 };
+    private readonly Option<bool> _earlyStop = new("--early-stop") { Description = "D3: stop when the clean-data rule fires (clean hinge within budget and distance plateau); it is reported either way" };
+    private readonly Option<int> _stopWindow = new("--stop-window") { Description = "D3 stopping rule: epochs over which the distance must plateau", DefaultValueFactory = _ => 5 };
+    private readonly Option<double> _stopTolerance = new("--stop-tolerance") { Description = "D3 stopping rule: relative distance growth that counts as a plateau", DefaultValueFactory = _ => 0.01 };
     private readonly Option<double> _weightDecay = new("--weight-decay") { Description = "FT: SGD weight decay", DefaultValueFactory = _ => 5e-4 };
     private readonly Option<long> _seed = CommonOptions.Seed();
     private readonly Option<string?> _data = CommonOptions.Data();
@@ -48,7 +51,7 @@ public sealed class DefendCommand : Command
         _init.AcceptOnlyFromAmong([.. Initializations.Keys]);
         _lambdaMode.AcceptOnlyFromAmong("fixed", "dual");
         foreach (var option in new Option[] { _from, _method, _cleanRatio, _epochs, _lr, _batchSize, _evalEvery, _module, _p, _lambda, _epsilon, _init,
-                     _freezeBn, _lambdaMode, _dualStep, _budgetScale, _budgetFloor, _weightDecay, _seed, _data, _name, _force, _device, _threads })
+                     _freezeBn, _lambdaMode, _dualStep, _budgetScale, _budgetFloor, _earlyStop, _stopWindow, _stopTolerance, _weightDecay, _seed, _data, _name, _force, _device, _threads })
             Options.Add(option);
         SetAction((result, cancel) => Task.FromResult(Cli.Run(() => Execute(result, cancel))));
     }
@@ -60,6 +63,8 @@ public sealed class DefendCommand : Command
         if (r.GetValue(_name) is string name) location = location with { Name = name };
         var s = DefenseExperiment.Run(config, location, new ConsoleRunLog(), cancel);
         Console.WriteLine($"before: ACC {s.Before.Accuracy:P2} ASR {s.Before.AttackSuccessRate:P2} RA {s.Before.RobustAccuracy:P2}");
+        if (s.StopEpoch is int stop)
+            Console.WriteLine($"clean-data stopping rule fired at epoch {stop} of {s.Epochs}");
         Console.WriteLine($"after:  ACC {s.After.Accuracy:P2} ASR {s.After.AttackSuccessRate:P2} RA {s.After.RobustAccuracy:P2}  DER {s.DefenseEffectiveness:P2}  ({s.Seconds:F0} s) -> {location.Path}");
         return 0;
     }
@@ -83,10 +88,13 @@ public sealed class DefendCommand : Command
         CommonOptions.Positive("--budget-scale", r.GetValue(_budgetScale));
         CommonOptions.NotNegative("--budget-floor", r.GetValue(_budgetFloor));
         CommonOptions.NotNegative("--weight-decay", r.GetValue(_weightDecay));
+        CommonOptions.Positive("--stop-window", r.GetValue(_stopWindow));
+        CommonOptions.NotNegative("--stop-tolerance", r.GetValue(_stopTolerance));
         var d3 = new D3Options(
             r.GetValue(_module), p, r.GetValue(_lambda), r.GetValue(_epsilon), Initializations[r.GetValue(_init)!], r.GetValue(_freezeBn),
             epochs, lr, batch, r.GetValue(_lambdaMode) == "dual" ? LambdaMode.Dual : LambdaMode.Fixed,
-            new DualAscentOptions(r.GetValue(_dualStep), r.GetValue(_budgetScale), r.GetValue(_budgetFloor)));
+            new DualAscentOptions(r.GetValue(_dualStep), r.GetValue(_budgetScale), r.GetValue(_budgetFloor)),
+            new EarlyStopOptions(r.GetValue(_earlyStop), r.GetValue(_stopWindow), r.GetValue(_stopTolerance)));
         var ft = new FineTuningOptions(epochs, lr, batch, r.GetValue(_weightDecay));
         return new DefenseRunConfig(r.GetValue(_from)!, method.Name, new DefenseOptions(d3, ft), cleanRatio, r.GetValue(_seed),
             r.GetValue(_data), r.GetValue(_evalEvery), CommonOptions.Compute(r.GetValue(_device)!, r.GetValue(_threads)));

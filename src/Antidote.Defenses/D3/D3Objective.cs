@@ -1,3 +1,4 @@
+using Antidote.Data;
 using Antidote.Models;
 using Antidote.Training;
 using static TorchSharp.torch;
@@ -8,20 +9,27 @@ namespace Antidote.Defenses.D3;
 /// D3's per-batch objective (paper Sec. 4; reference defense/d3.py):
 ///   hinge = mean_i max(0, CE_i − ε),  d = Σ_k ‖W_k − W0_k‖_p,
 ///   loss = λ·hinge − d, divided by (λ + 1) when λ > 1 to keep its scale bounded,
-/// followed after every optimizer step by the projection onto each ‖W0_k‖ sphere.
+/// followed after every optimizer step by the projection onto each ‖W0_k‖ sphere. After each epoch it measures
+/// the clean hinge on the defender's subset (eval mode, no augmentation), moves λ by its rule, and asks the
+/// clean-data stopping rule whether to go on.
 /// </summary>
-public sealed class D3Objective(SelectedWeights selected, double epsilon, ILambdaRule lambda) : ITrainingObjective
+public sealed class D3Objective(
+    ImageClassifier model, SelectedWeights selected, double epsilon, ILambdaRule lambda,
+    ImageDataset cleanData, DataPipeline pipeline, double budget, CleanStoppingRule stopping, bool stopEarly) : ITrainingObjective
 {
+    /// <summary>The paper's per-batch loss for a given λ (kept separate so its form can be checked exactly).</summary>
+    public static Tensor PenalisedLoss(Tensor hinge, Tensor distance, double lambda)
+    {
+        var loss = lambda * hinge - distance;
+        return lambda > 1 ? loss / (lambda + 1) : loss;
+    }
+
     public Tensor Loss(ImageClassifier model, Tensor inputs, Tensor labels, StepMetrics metrics)
     {
         var logits = model.call(inputs);
         var crossEntropy = nn.functional.cross_entropy(logits, labels, reduction: nn.Reduction.None);
         var hinge = nn.functional.relu(crossEntropy - epsilon).mean();
-        var distance = selected.Distance();
-        double weight = lambda.Value;
-        var loss = weight * hinge - distance;
-        if (weight > 1)
-            loss = loss / (weight + 1);
+        var loss = PenalisedLoss(hinge, selected.Distance(), lambda.Value);
         long n = labels.shape[0];
         metrics.Add("hinge", hinge.item<float>(), n);
         metrics.Add("train_acc", logits.argmax(1).eq(labels).to_type(ScalarType.Float32).mean().item<float>(), n);
@@ -32,11 +40,17 @@ public sealed class D3Objective(SelectedWeights selected, double epsilon, ILambd
 
     public bool AfterEpoch(EpochRecord record)
     {
+        double distance;
         using (no_grad())
-        using (var distance = selected.Distance())
-            record.Values["distance"] = distance.item<float>();
+        using (var d = selected.Distance())
+            distance = d.item<float>();
+        double cleanHinge = Evaluator.MeanHinge(model, cleanData, pipeline, epsilon);
+        record.Values["distance"] = distance;
+        record.Values["clean_hinge"] = cleanHinge;
+        record.Values["budget"] = budget;
         record.Values["lambda"] = lambda.Value;
-        lambda.Update(record.Values["hinge"]);
-        return true;
+        lambda.Update(cleanHinge);
+        bool stop = stopping.Observe(record.Epoch, distance, cleanHinge);
+        return !(stop && stopEarly);
     }
 }

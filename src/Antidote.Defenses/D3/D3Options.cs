@@ -13,6 +13,7 @@ namespace Antidote.Defenses.D3;
 /// <param name="BatchSize">Reference: 256.</param>
 /// <param name="LambdaMode">Fixed (the paper's penalty) or dual ascent on the constraint.</param>
 /// <param name="Dual">Settings of dual ascent, used when <paramref name="LambdaMode"/> is Dual.</param>
+/// <param name="EarlyStop">The clean-data stopping rule (always reported, applied when enabled).</param>
 public sealed record D3Options(
     string? Module = null,
     double P = 2,
@@ -24,7 +25,10 @@ public sealed record D3Options(
     double LearningRate = 0.01,
     int BatchSize = 256,
     LambdaMode LambdaMode = LambdaMode.Fixed,
-    DualAscentOptions? Dual = null)
+    DualAscentOptions? Dual = null,
+    EarlyStopOptions? EarlyStop = null)
 {
     public DualAscentOptions DualOrDefault => Dual ?? new DualAscentOptions();
+
+    public EarlyStopOptions EarlyStopOrDefault => EarlyStop ?? new EarlyStopOptions();
 }

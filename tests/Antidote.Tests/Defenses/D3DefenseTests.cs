@@ -88,6 +88,30 @@ public class D3DefenseTests : IClassFixture<D3DefenseTests.Backdoor>
     }
 
     [Fact]
+    public void Dual_mode_logs_the_multiplier_beside_the_distance_and_the_clean_hinge()
+    {
+        var outcome = new D3Defense(new D3Options(Epochs: 4, BatchSize: 32, LambdaMode: LambdaMode.Dual)).Run(_planted.Context());
+        Assert.All(outcome.Epochs, e =>
+        {
+            foreach (string key in new[] { "lambda", "distance", "clean_hinge", "budget", "hinge" })
+                Assert.True(e.Values.ContainsKey(key), key);
+        });
+        // The random warm-up breaks the classifier, so the first epoch is over budget and λ must have risen.
+        Assert.True(outcome.Epochs[1].Values["lambda"] > outcome.Epochs[0].Values["lambda"]);
+    }
+
+    [Fact]
+    public void Early_stopping_ends_the_run_where_the_rule_fires()
+    {
+        var options = new D3Options(Epochs: 40, BatchSize: 32, LambdaMode: LambdaMode.Dual,
+            Dual: new DualAscentOptions(BudgetScale: 3, BudgetFloor: 0.3), EarlyStop: new EarlyStopOptions(Enabled: true, Window: 3, Tolerance: 0.02));
+        var outcome = new D3Defense(options).Run(_planted.Context());
+        Assert.NotNull(outcome.StopEpoch);
+        Assert.Equal(outcome.StopEpoch, outcome.Epochs.Count);
+        Assert.True(outcome.Epochs.Count < 40);
+    }
+
+    [Fact]
     public void An_unknown_module_is_a_clear_error()
     {
         var error = Assert.Throws<Antidote.Core.AntidoteException>(() =>

@@ -1,0 +1,56 @@
+using System.Globalization;
+using System.Text;
+using Antidote.Core.IO;
+
+namespace Antidote.Experiments.Sweeps;
+
+/// <summary>Writes a sweep's rows (sweep.csv) and its per-cell summary (sweep.md).</summary>
+public static class SweepReport
+{
+    public static void Write(SweepSettings settings, IReadOnlyList<SweepRow> rows)
+    {
+        AtomicFile.WriteAllText(Path.Combine(settings.Out, "sweep.csv"), Csv(rows));
+        AtomicFile.WriteAllText(Path.Combine(settings.Out, "sweep.md"), Markdown(settings, rows));
+    }
+
+    public static string Csv(IReadOnlyList<SweepRow> rows)
+    {
+        var csv = new StringBuilder("model,attack,variant,seed,acc_before,asr_before,acc_after,asr_after,ra_after,der,epochs,stop_epoch,seconds\n");
+        foreach (var r in rows)
+        {
+            var s = r.Summary;
+            csv.AppendLine(string.Create(CultureInfo.InvariantCulture,
+                $"{r.Model},{r.Attack},{r.Variant},{r.Seed},{s.Before.Accuracy:F4},{s.Before.AttackSuccessRate:F4},{s.After.Accuracy:F4},{s.After.AttackSuccessRate:F4},{s.After.RobustAccuracy:F4},{s.DefenseEffectiveness:F4},{s.Epochs},{s.StopEpoch},{s.Seconds:F1}"));
+        }
+        return csv.ToString();
+    }
+
+    /// <summary>One line per (model, attack, variant): ACC and ASR after (mean ± sd over seeds), the worst seed, and pass/fail.</summary>
+    public static string Markdown(SweepSettings settings, IReadOnlyList<SweepRow> rows)
+    {
+        var text = new StringBuilder();
+        text.AppendLine(string.Create(CultureInfo.InvariantCulture,
+            $"pass = every seed ends at ASR <= {100 * settings.MaxAsr:F0}% with ACC loss <= {100 * settings.MaxAccuracyDrop:F0} points"));
+        text.AppendLine();
+        text.AppendLine("| model | attack | D3 | seeds | ACC before | ASR before | ACC after | ASR after | worst ACC loss | worst ASR | stop epoch | pass |");
+        text.AppendLine("|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|:-:|");
+        foreach (var cell in rows.GroupBy(r => (r.Model, r.Attack, r.Variant)))
+        {
+            var s = cell.Select(r => r.Summary).ToList();
+            double worstDrop = s.Max(x => x.Before.Accuracy - x.After.Accuracy), worstAsr = s.Max(x => x.After.AttackSuccessRate);
+            bool pass = worstAsr <= settings.MaxAsr && worstDrop <= settings.MaxAccuracyDrop;
+            string stops = string.Join("/", s.Select(x => x.StopEpoch?.ToString(CultureInfo.InvariantCulture) ?? "-"));
+            text.AppendLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {cell.Key.Model} | {cell.Key.Attack} | {cell.Key.Variant} | {s.Count} | {100 * s[0].Before.Accuracy:F2} | {100 * s[0].Before.AttackSuccessRate:F2} | " +
+                $"{MeanSd(s.Select(x => x.After.Accuracy))} | {MeanSd(s.Select(x => x.After.AttackSuccessRate))} | {100 * worstDrop:F2} | {100 * worstAsr:F2} | {stops} | {(pass ? "yes" : "no")} |"));
+        }
+        return text.ToString();
+    }
+
+    private static string MeanSd(IEnumerable<double> values)
+    {
+        var v = values.Select(x => 100 * x).ToList();
+        double mean = v.Average(), sd = v.Count > 1 ? Math.Sqrt(v.Sum(x => (x - mean) * (x - mean)) / (v.Count - 1)) : 0;
+        return string.Create(CultureInfo.InvariantCulture, $"{mean:F2} ± {sd:F2}");
+    }
+}

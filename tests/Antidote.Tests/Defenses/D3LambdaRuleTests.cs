@@ -1,0 +1,73 @@
+using Antidote.Defenses.D3;
+using Antidote.Models;
+using Antidote.Tests.TestKit;
+using static TorchSharp.torch;
+
+namespace Antidote.Tests.Defenses;
+
+public class D3LambdaRuleTests
+{
+    [Fact]
+    public void The_multiplier_rises_while_the_clean_hinge_is_over_budget_and_falls_while_under()
+    {
+        var rule = new DualAscentLambda(start: 1.0, step: 2.0, budget: 0.2);
+        rule.Update(0.7); // over budget by 0.5
+        Assert.Equal(2.0, rule.Value, 12);
+        rule.Update(0.45);
+        Assert.Equal(2.5, rule.Value, 12);
+        rule.Update(0.1); // slack of 0.1
+        Assert.Equal(2.3, rule.Value, 12);
+        rule.Update(0.0);
+        rule.Update(0.0);
+        rule.Update(-5); // never below zero
+        Assert.Equal(0.0, rule.Value);
+    }
+
+    [Fact]
+    public void Fixed_lambda_never_moves()
+    {
+        var rule = new FixedLambda(10);
+        rule.Update(100);
+        rule.Update(0);
+        Assert.Equal(10, rule.Value);
+    }
+
+    [Theory]
+    [InlineData(0.5)]
+    [InlineData(1.0)]
+    [InlineData(10.0)]
+    public void Fixed_mode_loss_is_bit_identical_to_the_paper_form(double lambda)
+    {
+        using var planted = QuadrantImages.Create(32);
+        var model = ModelCatalog.Create(new ModelSpec("small-cnn", 1, 4, 12, 12, 4));
+        model.train();
+        using var selected = new SelectedWeights(model, "linear", p: 2);
+        selected.Initialize(D3Initialization.Random);
+        using var pipeline = Antidote.Training.DataPipeline.For(QuadrantImages.Info(), CPU, augment: false);
+        var (inputs, labels) = pipeline.EvalBatch(planted, Enumerable.Range(0, 32).Select(i => (long)i).ToArray());
+        var objective = new D3Objective(model, selected, 0.1, new FixedLambda(lambda), planted, pipeline, 0.1,
+            new CleanStoppingRule(new EarlyStopOptions(), 0.1), stopEarly: false);
+        var loss = objective.Loss(model, inputs, labels, new Antidote.Training.StepMetrics());
+
+        // The reference implementation, written out: hinge on per-sample CE, un-squared L2 distance, λ>1 rescaled.
+        var ce = nn.functional.cross_entropy(model.call(inputs), labels, reduction: nn.Reduction.None);
+        var hinge = (ce - 0.1).clamp_min(0).mean();
+        var distance = selected.Distance();
+        var expected = lambda > 1 ? (lambda * hinge - distance) / (lambda + 1) : lambda * hinge - distance;
+        Assert.Equal(expected.item<float>(), loss.item<float>());
+    }
+
+    [Fact]
+    public void The_stopping_rule_needs_both_a_distance_plateau_and_the_hinge_within_budget()
+    {
+        var rule = new CleanStoppingRule(new EarlyStopOptions(Window: 2, Tolerance: 0.01), budget: 0.3);
+        Assert.False(rule.Observe(1, 5.0, 0.1));
+        Assert.False(rule.Observe(2, 6.0, 0.1));
+        Assert.False(rule.Observe(3, 6.5, 0.1));  // still growing
+        Assert.False(rule.Observe(4, 6.52, 0.5)); // plateau, but over budget
+        Assert.True(rule.Observe(5, 6.53, 0.2));  // plateau and within budget
+        Assert.Equal(5, rule.FiredAt);
+        Assert.True(rule.Observe(6, 7.0, 0.9));   // stays fired
+        Assert.Equal(5, rule.FiredAt);
+    }
+}
