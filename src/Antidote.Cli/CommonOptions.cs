@@ -11,15 +11,11 @@ public static class CommonOptions
 
     public static Option<string?> Data() => new("--data") { Description = "Dataset folder (else $ANTIDOTE_DATA, else the system package's folder)" };
 
-    public static Option<string> Device() => new("--device") { Description = "cpu, cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
-
-    public static Option<int> Threads() => new("--threads") { Description = "CPU threads for libtorch (0 = all cores)", DefaultValueFactory = _ => 0 };
-
     public static Option<bool> Force() => new("--force") { Description = "Replace an existing run folder of the same name" };
 
     public static Option<string?> Name() => new("--name") { Description = "Run folder name (default: derived from the settings)" };
 
-    public static ComputeSettings Compute(string device, int threads)
+    internal static ComputeSettings Compute(string device, int threads)
     {
         if (threads < 0) throw new AntidoteException($"--threads must be >= 0, got {threads}");
         bool cuda = device == "cuda" || (device.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(device[5..], out int i) && i >= 0);

@@ -44,7 +44,7 @@ public static class AttackExperiment
 
         var spec = new ModelSpec(modelEntry.Name, data.Info.Channels, data.Info.Classes, data.Info.Height, data.Info.Width, config.Width ?? modelEntry.DefaultWidth);
         Seeds.SeedTorch(config.Seed, "init");
-        var model = modelEntry.Create(spec);
+        var model = ModelCatalog.Create(spec);
         model.to(compute.TorchDevice);
         using var pipeline = DataPipeline.For(data.Info, compute.TorchDevice);
         var clock = Stopwatch.StartNew();

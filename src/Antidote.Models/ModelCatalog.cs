@@ -15,5 +15,10 @@ public static class ModelCatalog
             "He et al. 2016; BackdoorBench models/preact_resnet.py", DefaultWidth: 64,
             spec => new PreActResNet18.PreActResNet18(spec.InChannels, spec.Classes, spec.Width)));
 
-    public static ImageClassifier Create(ModelSpec spec) => Default.Get(spec.Name).Create(spec);
+    public static ImageClassifier Create(ModelSpec spec)
+    {
+        if (spec.Width < 1 || spec.InChannels < 1 || spec.Classes < 2)
+            throw new ArgumentException($"invalid model spec {spec}: width and channels must be >= 1, classes >= 2");
+        return Default.Get(spec.Name).Create(spec);
+    }
 }

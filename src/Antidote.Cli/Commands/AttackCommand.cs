@@ -33,8 +33,7 @@ public sealed class AttackCommand : Command
     private readonly Option<string> _out = new("--out") { Description = "Folder where run folders go", DefaultValueFactory = _ => "runs" };
     private readonly Option<long> _seed = CommonOptions.Seed();
     private readonly Option<string?> _data = CommonOptions.Data();
-    private readonly Option<string> _device = CommonOptions.Device();
-    private readonly Option<int> _threads = CommonOptions.Threads();
+    private readonly ComputeOptions _compute = new();
     private readonly Option<string?> _name = CommonOptions.Name();
     private readonly Option<bool> _force = CommonOptions.Force();
 
@@ -42,7 +41,7 @@ public sealed class AttackCommand : Command
     {
         _labelMode.AcceptOnlyFromAmong("all-to-one", "all-to-all");
         foreach (var option in new Option[] { _attack, _dataset, _model, _width, _target, _pratio, _labelMode, _triggerImage, _patchSize, _alpha,
-                     _sigDelta, _sigFrequency, _epochs, _lr, _batchSize, _weightDecay, _evalEvery, _seed, _data, _out, _name, _force, _device, _threads })
+                     _sigDelta, _sigFrequency, _epochs, _lr, _batchSize, _weightDecay, _evalEvery, _seed, _data, _out, _name, _force }.Concat(_compute.All))
             Options.Add(option);
         SetAction((result, cancel) => Task.FromResult(Cli.Run(() => Execute(result, cancel))));
     }
@@ -95,6 +94,6 @@ public sealed class AttackCommand : Command
             new AttackSettings(target, pratio, mode, new TriggerParameters(patch, alpha, delta / 255.0, r.GetValue(_sigFrequency))),
             new TrainingSettings(epochs, r.GetValue(_lr), batch, WeightDecay: r.GetValue(_weightDecay)),
             r.GetValue(_seed), width, r.GetValue(_data), trigger is null ? null : Path.GetFullPath(trigger), evalEvery,
-            CommonOptions.Compute(r.GetValue(_device)!, r.GetValue(_threads)));
+            _compute.Settings(r));
     }
 }

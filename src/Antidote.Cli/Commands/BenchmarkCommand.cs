@@ -8,18 +8,17 @@ namespace Antidote.Cli.Commands;
 public sealed class BenchmarkCommand : Command
 {
     private readonly Option<int> _steps = new("--steps") { Description = "Timed training steps per model", DefaultValueFactory = _ => 20 };
-    private readonly Option<string> _device = CommonOptions.Device();
-    private readonly Option<int> _threads = CommonOptions.Threads();
+    private readonly ComputeOptions _compute = new();
 
     public BenchmarkCommand() : base("benchmark", "Measure training images/s per model and D3 vs FT time per epoch")
     {
         Options.Add(_steps);
-        Options.Add(_device);
-        Options.Add(_threads);
+        foreach (var option in _compute.All)
+            Options.Add(option);
         SetAction(r => Cli.Run(() =>
         {
             CommonOptions.Positive("--steps", r.GetValue(_steps));
-            ThroughputBenchmark.Run(CommonOptions.Compute(r.GetValue(_device)!, r.GetValue(_threads)), new ConsoleRunLog(), r.GetValue(_steps));
+            ThroughputBenchmark.Run(_compute.Settings(r), new ConsoleRunLog(), r.GetValue(_steps));
             return 0;
         }));
     }

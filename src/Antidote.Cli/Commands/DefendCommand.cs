@@ -41,8 +41,7 @@ public sealed class DefendCommand : Command
     private readonly Option<double> _weightDecay = new("--weight-decay") { Description = "FT: SGD weight decay", DefaultValueFactory = _ => 5e-4 };
     private readonly Option<long> _seed = CommonOptions.Seed();
     private readonly Option<string?> _data = CommonOptions.Data();
-    private readonly Option<string> _device = CommonOptions.Device();
-    private readonly Option<int> _threads = CommonOptions.Threads();
+    private readonly ComputeOptions _compute = new();
     private readonly Option<string?> _name = CommonOptions.Name();
     private readonly Option<bool> _force = CommonOptions.Force();
 
@@ -51,7 +50,7 @@ public sealed class DefendCommand : Command
         _init.AcceptOnlyFromAmong([.. Initializations.Keys]);
         _lambdaMode.AcceptOnlyFromAmong("fixed", "dual");
         foreach (var option in new Option[] { _from, _method, _cleanRatio, _epochs, _lr, _batchSize, _evalEvery, _module, _p, _lambda, _epsilon, _init,
-                     _freezeBn, _lambdaMode, _dualStep, _budgetScale, _budgetFloor, _earlyStop, _stopWindow, _stopTolerance, _weightDecay, _seed, _data, _name, _force, _device, _threads })
+                     _freezeBn, _lambdaMode, _dualStep, _budgetScale, _budgetFloor, _earlyStop, _stopWindow, _stopTolerance, _weightDecay, _seed, _data, _name, _force }.Concat(_compute.All))
             Options.Add(option);
         SetAction((result, cancel) => Task.FromResult(Cli.Run(() => Execute(result, cancel))));
     }
@@ -97,6 +96,6 @@ public sealed class DefendCommand : Command
             new EarlyStopOptions(r.GetValue(_earlyStop), r.GetValue(_stopWindow), r.GetValue(_stopTolerance)));
         var ft = new FineTuningOptions(epochs, lr, batch, r.GetValue(_weightDecay));
         return new DefenseRunConfig(r.GetValue(_from)!, method.Name, new DefenseOptions(d3, ft), cleanRatio, r.GetValue(_seed),
-            r.GetValue(_data), r.GetValue(_evalEvery), CommonOptions.Compute(r.GetValue(_device)!, r.GetValue(_threads)));
+            r.GetValue(_data), r.GetValue(_evalEvery), _compute.Settings(r));
     }
 }

@@ -19,12 +19,11 @@ public sealed class DemoCommand : Command
     private readonly Option<double> _lambda = new("--lambda") { Description = "D3's λ", DefaultValueFactory = _ => new DemoSettings().Lambda };
     private readonly Option<long> _seed = CommonOptions.Seed();
     private readonly Option<string?> _data = CommonOptions.Data();
-    private readonly Option<string> _device = CommonOptions.Device();
-    private readonly Option<int> _threads = CommonOptions.Threads();
+    private readonly ComputeOptions _compute = new();
 
     public DemoCommand() : base("demo", "Backdoor a Fashion-MNIST model with BadNets, then remove it with FT and D3")
     {
-        foreach (var option in new Option[] { _out, _quick, _model, _attackEpochs, _defenseEpochs, _lambda, _seed, _data, _device, _threads })
+        foreach (var option in new Option[] { _out, _quick, _model, _attackEpochs, _defenseEpochs, _lambda, _seed, _data }.Concat(_compute.All))
             Options.Add(option);
         SetAction((result, cancel) => Task.FromResult(Cli.Run(() => Execute(result, cancel))));
     }
@@ -35,7 +34,7 @@ public sealed class DemoCommand : Command
         CommonOptions.Positive("--defense-epochs", r.GetValue(_defenseEpochs));
         CommonOptions.NotNegative("--lambda", r.GetValue(_lambda));
         var settings = new DemoSettings(r.GetValue(_out)!, r.GetValue(_seed), r.GetValue(_quick), r.GetValue(_data),
-            CommonOptions.Compute(r.GetValue(_device)!, r.GetValue(_threads)), r.GetValue(_model)!,
+            _compute.Settings(r), r.GetValue(_model)!,
             r.GetValue(_attackEpochs), r.GetValue(_defenseEpochs), r.GetValue(_lambda));
         EnsureFashionMnist(settings.DataDirectory);
         var clock = Stopwatch.StartNew();

@@ -8,18 +8,17 @@ public sealed class EvalCommand : Command
 {
     private readonly Option<string> _run = new("--run") { Description = "Attack or defense run folder", Required = true };
     private readonly Option<string?> _data = CommonOptions.Data();
-    private readonly Option<string> _device = CommonOptions.Device();
-    private readonly Option<int> _threads = CommonOptions.Threads();
+    private readonly ComputeOptions _compute = new();
 
     public EvalCommand() : base("eval", "Measure ACC, ASR and RA of a run's model on the clean and triggered test sets")
     {
         Options.Add(_run);
         Options.Add(_data);
-        Options.Add(_device);
-        Options.Add(_threads);
+        foreach (var option in _compute.All)
+            Options.Add(option);
         SetAction(r => Cli.Run(() =>
         {
-            var result = EvalExperiment.Run(r.GetValue(_run)!, r.GetValue(_data), CommonOptions.Compute(r.GetValue(_device)!, r.GetValue(_threads)));
+            var result = EvalExperiment.Run(r.GetValue(_run)!, r.GetValue(_data), _compute.Settings(r));
             Console.WriteLine($"ACC {result.Accuracy:P2}  ASR {result.AttackSuccessRate:P2}  RA {result.RobustAccuracy:P2}");
             return 0;
         }));

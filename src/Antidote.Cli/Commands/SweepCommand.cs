@@ -23,12 +23,11 @@ public sealed class SweepCommand : Command
     private readonly Option<bool> _earlyStop = new("--early-stop") { Description = "Stop D3 where its clean-data rule fires" };
     private readonly Option<string> _out = new("--out") { Description = "Sweep folder (finished runs in it are reused)", DefaultValueFactory = _ => "runs/sweep" };
     private readonly Option<string?> _data = CommonOptions.Data();
-    private readonly Option<string> _device = CommonOptions.Device();
-    private readonly Option<int> _threads = CommonOptions.Threads();
+    private readonly ComputeOptions _compute = new();
 
     public SweepCommand() : base("sweep", "Compare D3 settings (fixed λ, dual ascent) across attacks, models and seeds")
     {
-        foreach (var option in new Option[] { _models, _attacks, _variants, _seeds, _widths, _attackEpochs, _defenseEpochs, _cleanRatio, _earlyStop, _out, _data, _device, _threads })
+        foreach (var option in new Option[] { _models, _attacks, _variants, _seeds, _widths, _attackEpochs, _defenseEpochs, _cleanRatio, _earlyStop, _out, _data }.Concat(_compute.All))
             Options.Add(option);
         SetAction((result, cancel) => Task.FromResult(Cli.Run(() =>
         {
@@ -60,7 +59,7 @@ public sealed class SweepCommand : Command
         }
         return new SweepSettings(r.GetValue(_out)!, models, attacks, variants, seeds, DataDirectory: r.GetValue(_data), Widths: widths,
             AttackEpochs: r.GetValue(_attackEpochs), CleanRatio: r.GetValue(_cleanRatio),
-            Compute: CommonOptions.Compute(r.GetValue(_device)!, r.GetValue(_threads)));
+            Compute: _compute.Settings(r));
     }
 
     private static D3Variant Variant(string text, int epochs, EarlyStopOptions earlyStop)

@@ -44,6 +44,12 @@ public class ModelCatalogTests
     }
 
     [Fact]
+    public void A_model_of_zero_width_is_refused()
+    {
+        Assert.Throws<ArgumentException>(() => ModelCatalog.Create(new ModelSpec("small-cnn", 1, 10, 28, 28, Width: 0)));
+    }
+
+    [Fact]
     public void PreActResNet18_uses_PyTorch_parameter_names()
     {
         var names = Tiny("preact-resnet18").state_dict().Keys.ToHashSet();
