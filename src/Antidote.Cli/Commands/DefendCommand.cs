@@ -35,6 +35,7 @@ public sealed class DefendCommand : Command
     private readonly Option<double> _dualStep = new("--dual-step") { Description = "D3 dual: step of λ per epoch", DefaultValueFactory = _ => 1.0 };
     private readonly Option<double> _budgetScale = new("--budget-scale") { Description = "D3 dual: budget = scale × the initial model's clean hinge", DefaultValueFactory = _ => 1.0 };
     private readonly Option<double> _budgetFloor = new("--budget-floor") { Description = "D3 dual: smallest budget", DefaultValueFactory = _ => 0.05 };
+    private readonly Option<double> _holdout = new("--constraint-holdout") { Description = "D3: fraction of the clean subset held out of training to measure the clean hinge (budget, dual, stopping)", DefaultValueFactory = _ => 0 };
     private readonly Option<bool> _earlyStop = new("--early-stop") { Description = "D3: stop when the clean-data rule fires (clean hinge within budget and distance plateau); it is reported either way" };
     private readonly Option<int> _stopWindow = new("--stop-window") { Description = "D3 stopping rule: epochs over which the distance must plateau", DefaultValueFactory = _ => 5 };
     private readonly Option<double> _stopTolerance = new("--stop-tolerance") { Description = "D3 stopping rule: relative distance growth that counts as a plateau", DefaultValueFactory = _ => 0.01 };
@@ -50,7 +51,7 @@ public sealed class DefendCommand : Command
         _init.AcceptOnlyFromAmong([.. Initializations.Keys]);
         _lambdaMode.AcceptOnlyFromAmong("fixed", "dual");
         foreach (var option in new Option[] { _from, _method, _cleanRatio, _epochs, _lr, _batchSize, _evalEvery, _module, _p, _lambda, _epsilon, _init,
-                     _freezeBn, _lambdaMode, _dualStep, _budgetScale, _budgetFloor, _earlyStop, _stopWindow, _stopTolerance, _weightDecay, _seed, _data, _name, _force }.Concat(_compute.All))
+                     _freezeBn, _lambdaMode, _dualStep, _budgetScale, _budgetFloor, _holdout, _earlyStop, _stopWindow, _stopTolerance, _weightDecay, _seed, _data, _name, _force }.Concat(_compute.All))
             Options.Add(option);
         SetAction((result, cancel) => Task.FromResult(Cli.Run(() => Execute(result, cancel))));
     }
@@ -88,12 +89,14 @@ public sealed class DefendCommand : Command
         CommonOptions.NotNegative("--budget-floor", r.GetValue(_budgetFloor));
         CommonOptions.NotNegative("--weight-decay", r.GetValue(_weightDecay));
         CommonOptions.Positive("--stop-window", r.GetValue(_stopWindow));
+        double holdout = r.GetValue(_holdout);
+        if (!(holdout >= 0 && holdout < 1)) throw new AntidoteException($"--constraint-holdout must be in [0, 1), got {holdout}");
         CommonOptions.NotNegative("--stop-tolerance", r.GetValue(_stopTolerance));
         var d3 = new D3Options(
             r.GetValue(_module), p, r.GetValue(_lambda), r.GetValue(_epsilon), Initializations[r.GetValue(_init)!], r.GetValue(_freezeBn),
             epochs, lr, batch, r.GetValue(_lambdaMode) == "dual" ? LambdaMode.Dual : LambdaMode.Fixed,
             new DualAscentOptions(r.GetValue(_dualStep), r.GetValue(_budgetScale), r.GetValue(_budgetFloor)),
-            new EarlyStopOptions(r.GetValue(_earlyStop), r.GetValue(_stopWindow), r.GetValue(_stopTolerance)));
+            new EarlyStopOptions(r.GetValue(_earlyStop), r.GetValue(_stopWindow), r.GetValue(_stopTolerance)), holdout);
         var ft = new FineTuningOptions(epochs, lr, batch, r.GetValue(_weightDecay));
         return new DefenseRunConfig(r.GetValue(_from)!, method.Name, new DefenseOptions(d3, ft), cleanRatio, r.GetValue(_seed),
             r.GetValue(_data), r.GetValue(_evalEvery), _compute.Settings(r));

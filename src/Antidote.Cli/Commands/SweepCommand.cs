@@ -14,7 +14,7 @@ public sealed class SweepCommand : Command
 {
     private readonly Option<string> _models = new("--models") { Description = "Comma-separated model names", DefaultValueFactory = _ => "small-cnn" };
     private readonly Option<string> _attacks = new("--attacks") { Description = "Comma-separated attack names", DefaultValueFactory = _ => "badnets,blended,sig" };
-    private readonly Option<string> _variants = new("--d3") { Description = "Comma-separated D3 settings: fixed:LAMBDA or dual[:STEP]", DefaultValueFactory = _ => "fixed:0.5,fixed:10,dual" };
+    private readonly Option<string> _variants = new("--d3") { Description = "Comma-separated D3 settings: fixed:LAMBDA, dual[:STEP] or dual-holdout[:FRACTION]", DefaultValueFactory = _ => "fixed:0.5,fixed:10,dual" };
     private readonly Option<string> _seeds = new("--seeds") { Description = "Comma-separated defense seeds", DefaultValueFactory = _ => "0,1,2" };
     private readonly Option<string?> _widths = new("--widths") { Description = "Model widths, e.g. preact-resnet18=16 (others: their default)" };
     private readonly Option<int> _attackEpochs = new("--attack-epochs") { Description = "Epochs of backdoor training", DefaultValueFactory = _ => 10 };
@@ -73,7 +73,9 @@ public sealed class SweepCommand : Command
             "fixed" when hasNumber && number >= 0 => new D3Variant($"fixed-{parts[1]}", baseline with { Lambda = number }),
             "dual" when parts.Length == 1 => new D3Variant("dual", baseline with { LambdaMode = LambdaMode.Dual }),
             "dual" when hasNumber && number > 0 => new D3Variant($"dual-{parts[1]}", baseline with { LambdaMode = LambdaMode.Dual, Dual = new DualAscentOptions(Step: number) }),
-            _ => throw new AntidoteException($"--d3: '{text}' is not fixed:LAMBDA, dual or dual:STEP"),
+            "dual-holdout" when parts.Length == 1 => new D3Variant("dual-holdout", baseline with { LambdaMode = LambdaMode.Dual, ConstraintHoldout = 0.2 }),
+            "dual-holdout" when hasNumber && number > 0 && number < 1 => new D3Variant($"dual-holdout-{parts[1]}", baseline with { LambdaMode = LambdaMode.Dual, ConstraintHoldout = number }),
+            _ => throw new AntidoteException($"--d3: '{text}' is not fixed:LAMBDA, dual, dual:STEP or dual-holdout[:FRACTION]"),
         };
     }
 

@@ -1,4 +1,6 @@
+using Antidote.Core;
 using Antidote.Core.Runtime;
+using Antidote.Data;
 using Antidote.Training;
 
 namespace Antidote.Defenses.D3;
@@ -18,9 +20,12 @@ public sealed class D3Defense(D3Options options) : IDefense
     public DefenseOutcome Run(DefenseContext context)
     {
         Seeds.SeedTorch(context.Seed, "d3");
+        var (trainData, constraintData) = SplitForConstraint(context);
+        using var ownedTrain = ReferenceEquals(trainData, context.CleanData) ? null : trainData;
+        using var ownedConstraint = ReferenceEquals(constraintData, context.CleanData) ? null : constraintData;
         // The budget is the initial model's clean hinge, measured like every epoch's (eval mode, no augmentation,
         // so no random numbers are drawn and fixed mode's stream is the paper form's).
-        double initialHinge = Evaluator.MeanHinge(context.Model, context.CleanData, context.Pipeline, options.Epsilon);
+        double initialHinge = Evaluator.MeanHinge(context.Model, constraintData, context.Pipeline, options.Epsilon);
         var dual = options.DualOrDefault;
         double budget = Math.Max(dual.BudgetFloor, dual.BudgetScale * initialHinge);
         ILambdaRule lambda = options.LambdaMode == LambdaMode.Fixed
@@ -36,13 +41,27 @@ public sealed class D3Defense(D3Options options) : IDefense
         // The reference trains all parameters with SGD, momentum 0.9 and no weight decay.
         var settings = new TrainingSettings(options.Epochs, options.LearningRate, options.BatchSize, WeightDecay: 0,
             FreezeBatchNorm: options.FreezeBatchNorm);
-        var objective = new D3Objective(model, selected, options.Epsilon, lambda, context.CleanData, context.Pipeline, budget,
+        var objective = new D3Objective(model, selected, options.Epsilon, lambda, constraintData, context.Pipeline, budget,
             stopping, options.EarlyStopOrDefault.Enabled);
-        var epochs = Trainer.Train(model, context.CleanData, context.Pipeline, settings, objective,
+        var epochs = Trainer.Train(model, trainData, context.Pipeline, settings, objective,
             Seeds.Stream(context.Seed, "d3-order"), context.Log, "d3", r => context.OnEpoch?.Invoke(r, model), context.Cancel);
         context.Log.Info(stopping.FiredAt is int at
             ? $"d3: the clean-data stopping rule fires at epoch {at}{(options.EarlyStopOrDefault.Enabled ? " (stopped there)" : " (--early-stop would stop there)")}"
             : "d3: the clean-data stopping rule did not fire");
         return new DefenseOutcome(model, epochs, stopping.FiredAt);
+    }
+
+    /// <summary>The rows D3 trains on and the rows its clean hinge is measured on (the same rows unless held out).</summary>
+    private (ImageDataset Train, ImageDataset Constraint) SplitForConstraint(DefenseContext context)
+    {
+        if (options.ConstraintHoldout <= 0)
+            return (context.CleanData, context.CleanData);
+        int count = context.CleanData.Count, held = (int)Math.Round(options.ConstraintHoldout * count);
+        if (held < 1 || held >= count)
+            throw new AntidoteException($"D3: holding out {options.ConstraintHoldout} of {count} clean samples leaves no rows on one side");
+        var rows = Enumerable.Range(0, count).Select(i => (long)i).ToArray();
+        Seeds.Stream(context.Seed, "d3-holdout").Shuffle(rows);
+        context.Log.Info($"d3: clean hinge measured on {held} held-out rows, training on {count - held}");
+        return (context.CleanData.Subset(rows[held..]), context.CleanData.Subset(rows[..held]));
     }
 }

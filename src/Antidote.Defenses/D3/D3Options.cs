@@ -14,6 +14,9 @@ namespace Antidote.Defenses.D3;
 /// <param name="LambdaMode">Fixed (the paper's penalty) or dual ascent on the constraint.</param>
 /// <param name="Dual">Settings of dual ascent, used when <paramref name="LambdaMode"/> is Dual.</param>
 /// <param name="EarlyStop">The clean-data stopping rule (always reported, applied when enabled).</param>
+/// <param name="ConstraintHoldout">Fraction of the clean subset held out of training to measure the clean hinge for the
+/// budget, dual ascent and the stopping rule (0 = measure on the training data itself, as the paper's form does). A
+/// hinge measured on data D3 trains on shows fit, not generalisation.</param>
 public sealed record D3Options(
     string? Module = null,
     double P = 2,
@@ -26,7 +29,8 @@ public sealed record D3Options(
     int BatchSize = 256,
     LambdaMode LambdaMode = LambdaMode.Fixed,
     DualAscentOptions? Dual = null,
-    EarlyStopOptions? EarlyStop = null)
+    EarlyStopOptions? EarlyStop = null,
+    double ConstraintHoldout = 0)
 {
     public DualAscentOptions DualOrDefault => Dual ?? new DualAscentOptions();
 

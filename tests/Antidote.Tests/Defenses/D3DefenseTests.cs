@@ -112,6 +112,18 @@ public class D3DefenseTests : IClassFixture<D3DefenseTests.Backdoor>
     }
 
     [Fact]
+    public void A_held_out_constraint_slice_sets_the_budget_from_rows_D3_does_not_train_on()
+    {
+        var options = new D3Options(Epsilon: 0, Epochs: 1, BatchSize: 32, LambdaMode: LambdaMode.Dual, Dual: new DualAscentOptions(BudgetFloor: 0));
+        var inSample = new D3Defense(options).Run(_planted.Context());
+        var heldOut = new D3Defense(options with { ConstraintHoldout = 0.25 }).Run(_planted.Context());
+        // 120 clean rows: 30 held out, so the hinge is an average over another set of rows.
+        Assert.NotEqual(inSample.Epochs[0].Values["budget"], heldOut.Epochs[0].Values["budget"]);
+        Assert.Throws<Antidote.Core.AntidoteException>(() =>
+            new D3Defense(new D3Options(Epochs: 1, ConstraintHoldout: 0.999)).Run(_planted.Context()));
+    }
+
+    [Fact]
     public void An_unknown_module_is_a_clear_error()
     {
         var error = Assert.Throws<Antidote.Core.AntidoteException>(() =>
