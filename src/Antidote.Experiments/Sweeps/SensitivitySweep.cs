@@ -23,7 +23,7 @@ public static class SensitivitySweep
                     new TrainingSettings(settings.AttackEpochs, 0.01, 128), Seed: 0, Width: settings.Widths is { } widths && widths.TryGetValue(model, out int width) ? width : null,
                     DataDirectory: settings.DataDirectory, EvalEvery: 0, Compute: settings.Compute);
                 var attackLocation = new RunLocation(settings.Out, AttackExperiment.DefaultName(attackConfig));
-                if (!File.Exists(Path.Combine(attackLocation.Path, RunFiles.Summary)))
+                if (!IsFinished(attackLocation, attackConfig, SameAttack))
                 {
                     log.Info($"sweep: training {attackLocation.Name}");
                     AttackExperiment.Run(attackConfig, attackLocation with { Force = true }, log, cancel);
@@ -34,10 +34,9 @@ public static class SensitivitySweep
                         var config = new DefenseRunConfig(attackLocation.Path, "d3", new DefenseOptions(D3: variant.Options),
                             settings.CleanRatio, seed, settings.DataDirectory, Compute: settings.Compute);
                         var location = new RunLocation(settings.Out, $"{attackLocation.Name}--d3-{variant.Label}-s{seed}", Force: true);
-                        string summaryPath = Path.Combine(location.Path, RunFiles.Summary);
                         log.Info($"sweep [{++done}/{total}]: {location.Name}");
-                        var summary = File.Exists(summaryPath)
-                            ? RunJson.Read<DefenseSummary>(summaryPath)
+                        var summary = IsFinished(location, config, SameDefense)
+                            ? RunJson.Read<DefenseSummary>(Path.Combine(location.Path, RunFiles.Summary))
                             : DefenseExperiment.Run(config, location, log, cancel);
                         rows.Add(new SweepRow(model, attack, variant.Label, seed, summary));
                         SweepReport.Write(settings, rows);
@@ -45,4 +44,16 @@ public static class SensitivitySweep
             }
         return rows;
     }
+
+    /// <summary>A run folder counts as done only if it finished with the settings asked for now.</summary>
+    private static bool IsFinished<T>(RunLocation location, T wanted, Func<T, T, bool> same) =>
+        File.Exists(Path.Combine(location.Path, RunFiles.Summary))
+        && same(RunJson.Read<T>(Path.Combine(location.Path, RunFiles.Config)), wanted);
+
+    private static bool SameAttack(AttackRunConfig saved, AttackRunConfig wanted) =>
+        saved with { DataDirectory = null, Compute = null } == wanted with { DataDirectory = null, Compute = null };
+
+    // Where the attack run lives and how many threads ran it do not change what a defense run means.
+    private static bool SameDefense(DefenseRunConfig saved, DefenseRunConfig wanted) =>
+        saved.Method == wanted.Method && saved.Options.D3 == wanted.Options.D3 && saved.CleanRatio == wanted.CleanRatio && saved.Seed == wanted.Seed;
 }

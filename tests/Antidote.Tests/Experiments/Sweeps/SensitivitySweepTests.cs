@@ -1,0 +1,38 @@
+using Antidote.Core.Logging;
+using Antidote.Defenses.D3;
+using Antidote.Experiments.Runs;
+using Antidote.Experiments.Sweeps;
+using Antidote.Tests.TestKit;
+
+namespace Antidote.Tests.Experiments.Sweeps;
+
+public class SensitivitySweepTests
+{
+    private static SweepSettings Settings(string root, int defenseEpochs) => new(
+        Out: Path.Combine(root, "sweep"), Models: ["small-cnn"], Attacks: ["badnets"],
+        Variants: [new D3Variant("fixed-10", new D3Options(Lambda: 10, Epochs: defenseEpochs, BatchSize: 16)),
+                   new D3Variant("dual", new D3Options(Epochs: defenseEpochs, BatchSize: 16, LambdaMode: LambdaMode.Dual))],
+        Seeds: [0, 1], Dataset: "mnist", DataDirectory: Path.Combine(root, "mnist"),
+        Widths: new Dictionary<string, int> { ["small-cnn"] = 4 }, AttackEpochs: 1, CleanRatio: 0.2);
+
+    [Fact]
+    public void A_sweep_tabulates_every_cell_reuses_finished_runs_and_reruns_changed_ones()
+    {
+        using var temp = new TempDirectory();
+        DatasetFiles.WriteMnistFolder(temp.File("mnist"), train: 80, test: 20);
+        var rows = SensitivitySweep.Run(Settings(temp.Path, 1), NullRunLog.Instance);
+        Assert.Equal(4, rows.Count);
+        string table = File.ReadAllText(temp.File("sweep/sweep.md"));
+        Assert.Contains("| small-cnn | badnets | fixed-10 | 2 |", table);
+        Assert.Contains("| small-cnn | badnets | dual | 2 |", table);
+        Assert.Equal(5, File.ReadAllLines(temp.File("sweep/sweep.csv")).Length);
+
+        string summary = Path.Combine(temp.Path, "sweep", "badnets-mnist-small-cnn-s0--d3-dual-s1", RunFiles.Summary);
+        var written = File.GetLastWriteTimeUtc(summary);
+        SensitivitySweep.Run(Settings(temp.Path, 1), NullRunLog.Instance);
+        Assert.Equal(written, File.GetLastWriteTimeUtc(summary));
+
+        var rerun = SensitivitySweep.Run(Settings(temp.Path, 2), NullRunLog.Instance);
+        Assert.All(rerun, r => Assert.Equal(2, r.Summary.Epochs));
+    }
+}
