@@ -4,7 +4,6 @@ using Antidote.Core;
 using Antidote.Core.IO;
 using Antidote.Core.Logging;
 using Antidote.Core.Runtime;
-using Antidote.Data;
 using Antidote.Defenses;
 using Antidote.Experiments.Evaluation;
 using Antidote.Experiments.Logging;
@@ -32,8 +31,7 @@ public static class DefenseExperiment
         compute.Apply();
         var defenseEntry = DefenseCatalog.Default.Get(config.Method);
         var attackRun = AttackRun.Open(config.From);
-        var source = DatasetCatalog.Default.Get(attackRun.Config.Dataset);
-        using var data = DatasetCatalog.Load(source, config.DataDirectory ?? attackRun.Config.DataDirectory);
+        using var data = attackRun.LoadData(config.DataDirectory);
         using var testSet = new BackdoorTestSet(data.Test, attackRun.CreateAttack(data.Info));
         var (model, card) = RunModel.Load(attackRun.Path, compute.TorchDevice);
         using var pipeline = DataPipeline.For(data.Info, compute.TorchDevice);

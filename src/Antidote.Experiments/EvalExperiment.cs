@@ -1,6 +1,5 @@
 using Antidote.Core.Metrics;
 using Antidote.Core.Runtime;
-using Antidote.Data;
 using Antidote.Experiments.Evaluation;
 using Antidote.Experiments.Runs;
 using Antidote.Training;
@@ -18,8 +17,7 @@ public static class EvalExperiment
         var attackRun = File.Exists(Path.Combine(full, RunFiles.PoisonPlan))
             ? AttackRun.Open(full)
             : AttackRun.Open(RunJson.Read<DefenseRunConfig>(Path.Combine(full, RunFiles.Config)).From);
-        var source = DatasetCatalog.Default.Get(attackRun.Config.Dataset);
-        using var data = DatasetCatalog.Load(source, dataDirectory ?? attackRun.Config.DataDirectory);
+        using var data = attackRun.LoadData(dataDirectory);
         using var testSet = new BackdoorTestSet(data.Test, attackRun.CreateAttack(data.Info));
         var (model, _) = RunModel.Load(full, compute.TorchDevice);
         using var pipeline = DataPipeline.For(data.Info, compute.TorchDevice);

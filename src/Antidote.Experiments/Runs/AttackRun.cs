@@ -34,6 +34,10 @@ public sealed class AttackRun
             RunJson.Read<PoisonPlan>(System.IO.Path.Combine(full, RunFiles.PoisonPlan)));
     }
 
+    /// <summary>The run's dataset, from <paramref name="dataDirectory"/> or else where the attack found it.</summary>
+    public DatasetSplit LoadData(string? dataDirectory) =>
+        DatasetCatalog.Load(DatasetCatalog.Default.Get(Config.Dataset), dataDirectory ?? Config.DataDirectory);
+
     /// <summary>Rebuilds the attack exactly as it was planted (the blend trigger comes from the run folder).</summary>
     public IAttack CreateAttack(DatasetInfo dataset)
     {
