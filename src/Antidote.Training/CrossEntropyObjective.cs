@@ -16,5 +16,5 @@ public sealed class CrossEntropyObjective(double labelSmoothing = 0) : ITraining
 
     public void AfterStep() { }
 
-    public bool AfterEpoch(EpochRecord record) => true;
+    public bool AfterEpoch(ImageClassifier model, EpochRecord record) => true;
 }

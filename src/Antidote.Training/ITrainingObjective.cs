@@ -15,6 +15,7 @@ public interface ITrainingObjective
     /// <summary>Runs after every optimizer step (e.g. D3's projection back onto the norm sphere).</summary>
     void AfterStep();
 
-    /// <summary>Runs after every epoch with its averaged numbers; adds numbers to log, returns false to stop early.</summary>
-    bool AfterEpoch(EpochRecord record);
+    /// <summary>Runs after every epoch with the model and the epoch's averaged numbers; may add numbers to the record,
+    /// returns false to stop early.</summary>
+    bool AfterEpoch(ImageClassifier model, EpochRecord record);
 }

@@ -54,7 +54,7 @@ public static class Trainer
             double meanLoss = means["loss"];
             means.Remove("loss");
             var record = new EpochRecord(epoch, meanLoss, learningRate, epochClock.Elapsed.TotalSeconds, means);
-            bool keepGoing = objective.AfterEpoch(record);
+            bool keepGoing = objective.AfterEpoch(model, record);
             onEpoch?.Invoke(record);
             records.Add(record);
             var remaining = TimeSpan.FromSeconds(clock.Elapsed.TotalSeconds / epoch * (settings.Epochs - epoch));

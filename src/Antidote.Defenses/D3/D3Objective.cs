@@ -14,7 +14,7 @@ namespace Antidote.Defenses.D3;
 /// clean-data stopping rule whether to go on.
 /// </summary>
 public sealed class D3Objective(
-    ImageClassifier model, SelectedWeights selected, double epsilon, ILambdaRule lambda,
+    SelectedWeights selected, double epsilon, ILambdaRule lambda,
     ImageDataset cleanData, DataPipeline pipeline, double budget, CleanStoppingRule stopping, bool stopEarly) : ITrainingObjective
 {
     /// <summary>The paper's per-batch loss for a given λ (kept separate so its form can be checked exactly).</summary>
@@ -38,7 +38,7 @@ public sealed class D3Objective(
 
     public void AfterStep() => selected.Project();
 
-    public bool AfterEpoch(EpochRecord record)
+    public bool AfterEpoch(ImageClassifier model, EpochRecord record)
     {
         double distance;
         using (no_grad())

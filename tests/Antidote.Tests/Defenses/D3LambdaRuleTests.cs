@@ -45,7 +45,7 @@ public class D3LambdaRuleTests
         selected.Initialize(D3Initialization.Random);
         using var pipeline = Antidote.Training.DataPipeline.For(QuadrantImages.Info(), CPU, augment: false);
         var (inputs, labels) = pipeline.EvalBatch(planted, Enumerable.Range(0, 32).Select(i => (long)i).ToArray());
-        var objective = new D3Objective(model, selected, 0.1, new FixedLambda(lambda), planted, pipeline, 0.1,
+        var objective = new D3Objective(selected, 0.1, new FixedLambda(lambda), planted, pipeline, 0.1,
             new CleanStoppingRule(new EarlyStopOptions(), 0.1), stopEarly: false);
         var loss = objective.Loss(model, inputs, labels, new Antidote.Training.StepMetrics());
 
