@@ -8,6 +8,12 @@ public sealed class CleanStoppingRule(EarlyStopOptions options, double budget)
 {
     private readonly List<double> _distances = [];
 
+    /// <summary>The clean hinge the rule (and dual ascent) holds D3 to.</summary>
+    public double Budget => budget;
+
+    /// <summary>Whether firing ends training (--early-stop) or is only reported.</summary>
+    public bool StopsTraining => options.Enabled;
+
     /// <summary>The first epoch at which the rule fired, if it has.</summary>
     public int? FiredAt { get; private set; }
 

@@ -15,7 +15,7 @@ namespace Antidote.Defenses.D3;
 /// </summary>
 public sealed class D3Objective(
     SelectedWeights selected, double epsilon, ILambdaRule lambda,
-    ImageDataset cleanData, DataPipeline pipeline, double budget, CleanStoppingRule stopping, bool stopEarly) : ITrainingObjective
+    ImageDataset cleanData, DataPipeline pipeline, CleanStoppingRule stopping) : ITrainingObjective
 {
     /// <summary>The paper's per-batch loss for a given λ (kept separate so its form can be checked exactly).</summary>
     public static Tensor PenalisedLoss(Tensor hinge, Tensor distance, double lambda)
@@ -47,10 +47,10 @@ public sealed class D3Objective(
         double cleanHinge = Evaluator.MeanHinge(model, cleanData, pipeline, epsilon);
         record.Values["distance"] = distance;
         record.Values["clean_hinge"] = cleanHinge;
-        record.Values["budget"] = budget;
+        record.Values["budget"] = stopping.Budget;
         record.Values["lambda"] = lambda.Value;
         lambda.Update(cleanHinge);
-        bool stop = stopping.Observe(record.Epoch, distance, cleanHinge);
-        return !(stop && stopEarly);
+        bool fired = stopping.Observe(record.Epoch, distance, cleanHinge);
+        return !(fired && stopping.StopsTraining);
     }
 }

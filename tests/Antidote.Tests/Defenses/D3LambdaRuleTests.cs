@@ -45,8 +45,8 @@ public class D3LambdaRuleTests
         selected.Initialize(D3Initialization.Random);
         using var pipeline = Antidote.Training.DataPipeline.For(QuadrantImages.Info(), CPU, augment: false);
         var (inputs, labels) = pipeline.EvalBatch(planted, Enumerable.Range(0, 32).Select(i => (long)i).ToArray());
-        var objective = new D3Objective(selected, 0.1, new FixedLambda(lambda), planted, pipeline, 0.1,
-            new CleanStoppingRule(new EarlyStopOptions(), 0.1), stopEarly: false);
+        var objective = new D3Objective(selected, 0.1, new FixedLambda(lambda), planted, pipeline,
+            new CleanStoppingRule(new EarlyStopOptions(), 0.1));
         var loss = objective.Loss(model, inputs, labels, new Antidote.Training.StepMetrics());
 
         // The reference implementation, written out: hinge on per-sample CE, un-squared L2 distance, λ>1 rescaled.
