@@ -8,4 +8,8 @@ public sealed record TrainingSettings(
     int BatchSize,
     double Momentum = 0.9,
     double WeightDecay = 5e-4,
-    bool FreezeBatchNorm = false);
+    bool FreezeBatchNorm = false)
+{
+    /// <summary>How the paper trains backdoored models (BackdoorBench): SGD 0.01, momentum 0.9, wd 5e-4, batch 128, cosine.</summary>
+    public static TrainingSettings BackdoorBenchAttack(int epochs) => new(epochs, 0.01, 128);
+}

@@ -16,8 +16,7 @@ public static class DemoExperiment
         var attackConfig = new AttackRunConfig(
             Dataset: "fashion-mnist", Model: settings.Model, Attack: "badnets",
             Settings: new AttackSettings(Target: 0, PoisonRatio: 0.1),
-            // BackdoorBench's attack training: SGD 0.01, momentum 0.9, wd 5e-4, batch 128, cosine.
-            Training: new TrainingSettings(settings.AttackEpochsToRun, 0.01, 128),
+            Training: TrainingSettings.BackdoorBenchAttack(settings.AttackEpochsToRun),
             Seed: settings.Seed, DataDirectory: settings.DataDirectory, EvalEvery: 0, Compute: settings.Compute);
         var attackLocation = new RunLocation(settings.Out, AttackExperiment.DefaultName(attackConfig), Force: true);
         log.Info($"[1/3] training a backdoored {settings.Model} (BadNets, 10% poisoning, {settings.AttackEpochsToRun} epochs)");

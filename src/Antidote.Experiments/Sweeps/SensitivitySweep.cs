@@ -20,7 +20,7 @@ public static class SensitivitySweep
             foreach (string attack in settings.Attacks)
             {
                 var attackConfig = new AttackRunConfig(settings.Dataset, model, attack, new AttackSettings(),
-                    new TrainingSettings(settings.AttackEpochs, 0.01, 128), Seed: 0, Width: settings.Widths is { } widths && widths.TryGetValue(model, out int width) ? width : null,
+                    TrainingSettings.BackdoorBenchAttack(settings.AttackEpochs), Seed: 0, Width: settings.Widths is { } widths && widths.TryGetValue(model, out int width) ? width : null,
                     DataDirectory: settings.DataDirectory, EvalEvery: 0, Compute: settings.Compute);
                 var attackLocation = new RunLocation(settings.Out, AttackExperiment.DefaultName(attackConfig));
                 if (!IsFinished(attackLocation, attackConfig, SameAttack))
