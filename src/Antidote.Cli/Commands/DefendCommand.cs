@@ -20,21 +20,23 @@ public sealed class DefendCommand : Command
 
     private readonly Option<string> _from = new("--from") { Description = "Attack run folder to defend", Required = true };
     private readonly Option<string> _method = new("--method") { Description = "Defense name (see `antidote list`)", DefaultValueFactory = _ => "d3" };
-    private readonly Option<double> _cleanRatio = new("--clean-ratio") { Description = "Fraction of the clean training set the defender holds", DefaultValueFactory = _ => 0.05 };
+    private readonly Option<double> _cleanRatio = new("--clean-ratio") { Description = "Fraction of the clean training set the defender holds", DefaultValueFactory = _ => new DualAscentOptions().BudgetFloor };
     private readonly Option<int> _epochs = new("--epochs") { Description = "Defense epochs (reference: 100)", DefaultValueFactory = _ => 100 };
     private readonly Option<double> _lr = new("--lr") { Description = "SGD learning rate, cosine-annealed (reference: 0.01)", DefaultValueFactory = _ => 0.01 };
     private readonly Option<int> _batchSize = new("--batch-size") { Description = "Batch size (reference: 256)", DefaultValueFactory = _ => 256 };
     private readonly Option<int> _evalEvery = new("--eval-every") { Description = "Evaluate ACC/ASR/RA every N epochs (0 = before and after only)", DefaultValueFactory = _ => 0 };
     private readonly Option<string?> _module = new("--d3-module") { Description = "D3: module whose Linear/Conv weights are pushed away (default: the final classifier, e.g. linear; or layer4)" };
     private readonly Option<double> _p = new("--p") { Description = "D3: order of the distance norm", DefaultValueFactory = _ => 2 };
-    private readonly Option<double> _lambda = new("--lambda") { Description = "D3: weight on the clean hinge loss (reference code 0.5; in dual mode the start value)", DefaultValueFactory = _ => 0.5 };
+    private readonly Option<double> _lambda = new("--lambda") { Description = "D3 fixed: weight on the clean hinge loss (reference code 0.5; the paper quotes 10)", DefaultValueFactory = _ => 0.5 };
     private readonly Option<double> _epsilon = new("--epsilon") { Description = "D3: per-sample clean-loss threshold", DefaultValueFactory = _ => 0.1 };
-    private readonly Option<string> _init = new("--init") { Description = "D3: warm-up of the selected weights", DefaultValueFactory = _ => "random" };
+    private readonly Option<string?> _init = new("--init") { Description = "D3: warm-up of the selected weights (default: random in fixed mode, as the reference; middle in dual mode)" };
     private readonly Option<bool> _freezeBn = new("--freeze-bn") { Description = "D3: keep BatchNorm in eval mode (higher ACC, higher ASR)" };
     private readonly Option<string> _lambdaMode = new("--lambda-mode") { Description = "D3: fixed (the paper's penalty) or dual (dual ascent on the constraint)", DefaultValueFactory = _ => "fixed" };
-    private readonly Option<double> _dualStep = new("--dual-step") { Description = "D3 dual: step of λ per epoch", DefaultValueFactory = _ => 1.0 };
-    private readonly Option<double> _budgetScale = new("--budget-scale") { Description = "D3 dual: budget = scale × the initial model's clean hinge", DefaultValueFactory = _ => 1.0 };
-    private readonly Option<double> _budgetFloor = new("--budget-floor") { Description = "D3 dual: smallest budget", DefaultValueFactory = _ => 0.05 };
+    private readonly Option<double> _dualStart = new("--dual-start") { Description = "D3 dual: λ at the first epoch", DefaultValueFactory = _ => new DualAscentOptions().Start };
+    private readonly Option<double> _dualStep = new("--dual-step") { Description = "D3 dual: step on log λ per epoch and unit of relative violation", DefaultValueFactory = _ => new DualAscentOptions().Step };
+    private readonly Option<double> _budgetScale = new("--budget-scale") { Description = "D3 dual: budget = scale × the reference clean hinge", DefaultValueFactory = _ => new DualAscentOptions().BudgetScale };
+    private readonly Option<int> _referenceEpochs = new("--reference-epochs") { Description = "D3 dual: epochs of plain fine-tuning whose clean hinge (if lower than the initial model's) sets the budget; 0 = initial model only", DefaultValueFactory = _ => new DualAscentOptions().ReferenceEpochs };
+    private readonly Option<double> _budgetFloor = new("--budget-floor") { Description = "D3 dual: smallest budget", DefaultValueFactory = _ => new DualAscentOptions().BudgetFloor };
     private readonly Option<double> _holdout = new("--constraint-holdout") { Description = "D3: fraction of the clean subset held out of training to measure the clean hinge (budget, dual, stopping)", DefaultValueFactory = _ => 0 };
     private readonly Option<bool> _earlyStop = new("--early-stop") { Description = "D3: stop when the clean-data rule fires (clean hinge within budget and distance plateau); it is reported either way" };
     private readonly Option<int> _stopWindow = new("--stop-window") { Description = "D3 stopping rule: epochs over which the distance must plateau", DefaultValueFactory = _ => 5 };
@@ -51,7 +53,7 @@ public sealed class DefendCommand : Command
         _init.AcceptOnlyFromAmong([.. Initializations.Keys]);
         _lambdaMode.AcceptOnlyFromAmong("fixed", "dual");
         foreach (var option in new Option[] { _from, _method, _cleanRatio, _epochs, _lr, _batchSize, _evalEvery, _module, _p, _lambda, _epsilon, _init,
-                     _freezeBn, _lambdaMode, _dualStep, _budgetScale, _budgetFloor, _holdout, _earlyStop, _stopWindow, _stopTolerance, _weightDecay, _seed, _data, _name, _force }.Concat(_compute.All))
+                     _freezeBn, _lambdaMode, _dualStart, _dualStep, _budgetScale, _referenceEpochs, _budgetFloor, _holdout, _earlyStop, _stopWindow, _stopTolerance, _weightDecay, _seed, _data, _name, _force }.Concat(_compute.All))
             Options.Add(option);
         SetAction((result, cancel) => Task.FromResult(Cli.Run(() => Execute(result, cancel))));
     }
@@ -84,7 +86,9 @@ public sealed class DefendCommand : Command
         if (!(p >= 1) || double.IsInfinity(p)) throw new AntidoteException($"--p must be a finite norm order >= 1, got {p}");
         CommonOptions.NotNegative("--lambda", r.GetValue(_lambda));
         CommonOptions.NotNegative("--epsilon", r.GetValue(_epsilon));
+        CommonOptions.Positive("--dual-start", r.GetValue(_dualStart));
         CommonOptions.Positive("--dual-step", r.GetValue(_dualStep));
+        CommonOptions.NotNegative("--reference-epochs", r.GetValue(_referenceEpochs));
         CommonOptions.Positive("--budget-scale", r.GetValue(_budgetScale));
         CommonOptions.NotNegative("--budget-floor", r.GetValue(_budgetFloor));
         CommonOptions.NotNegative("--weight-decay", r.GetValue(_weightDecay));
@@ -93,9 +97,9 @@ public sealed class DefendCommand : Command
         if (!(holdout >= 0 && holdout < 1)) throw new AntidoteException($"--constraint-holdout must be in [0, 1), got {holdout}");
         CommonOptions.NotNegative("--stop-tolerance", r.GetValue(_stopTolerance));
         var d3 = new D3Options(
-            r.GetValue(_module), p, r.GetValue(_lambda), r.GetValue(_epsilon), Initializations[r.GetValue(_init)!], r.GetValue(_freezeBn),
+            r.GetValue(_module), p, r.GetValue(_lambda), r.GetValue(_epsilon), r.GetValue(_init) is string init ? Initializations[init] : null, r.GetValue(_freezeBn),
             epochs, lr, batch, r.GetValue(_lambdaMode) == "dual" ? LambdaMode.Dual : LambdaMode.Fixed,
-            new DualAscentOptions(r.GetValue(_dualStep), r.GetValue(_budgetScale), r.GetValue(_budgetFloor)),
+            new DualAscentOptions(r.GetValue(_dualStart), r.GetValue(_dualStep), r.GetValue(_budgetScale), r.GetValue(_budgetFloor), r.GetValue(_referenceEpochs)),
             new EarlyStopOptions(r.GetValue(_earlyStop), r.GetValue(_stopWindow), r.GetValue(_stopTolerance)), holdout);
         var ft = new FineTuningOptions(epochs, lr, batch, r.GetValue(_weightDecay));
         return new DefenseRunConfig(r.GetValue(_from)!, method.Name, new DefenseOptions(d3, ft), cleanRatio, r.GetValue(_seed),

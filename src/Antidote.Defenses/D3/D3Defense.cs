@@ -23,21 +23,32 @@ public sealed class D3Defense(D3Options options) : IDefense
         var (trainData, constraintData) = SplitForConstraint(context);
         using var ownedTrain = ReferenceEquals(trainData, context.CleanData) ? null : trainData;
         using var ownedConstraint = ReferenceEquals(constraintData, context.CleanData) ? null : constraintData;
-        // The budget is the initial model's clean hinge, measured like every epoch's (eval mode, no augmentation,
-        // so no random numbers are drawn and fixed mode's stream is the paper form's).
+        // Every clean hinge (budget, each epoch) is measured in eval mode without augmentation: it draws no random
+        // numbers, so fixed mode's stream is the paper form's.
         double initialHinge = Evaluator.MeanHinge(context.Model, constraintData, context.Pipeline, options.Epsilon);
         var dual = options.DualOrDefault;
-        double budget = Math.Max(dual.BudgetFloor, dual.BudgetScale * initialHinge);
-        ILambdaRule lambda = options.LambdaMode == LambdaMode.Fixed
-            ? new FixedLambda(options.Lambda)
-            : new DualAscentLambda(options.Lambda, dual.Step, budget);
+        double budget, reference = initialHinge;
+        ILambdaRule lambda;
+        if (options.LambdaMode == LambdaMode.Fixed)
+        {
+            budget = Math.Max(dual.BudgetFloor, dual.BudgetScale * initialHinge);
+            lambda = new FixedLambda(options.Lambda);
+        }
+        else
+        {
+            if (dual.ReferenceEpochs > 0)
+                reference = Math.Min(initialHinge, FineTunedHinge(context, trainData, constraintData, dual.ReferenceEpochs));
+            budget = Math.Max(dual.BudgetFloor, dual.BudgetScale * reference);
+            lambda = new DualAscentLambda(dual.Start, dual.Step, budget);
+        }
         var stopping = new CleanStoppingRule(options.EarlyStopOrDefault, budget);
 
         var model = context.CopyOfModel();
         using var selected = new SelectedWeights(model, options.Module ?? model.ClassifierName, options.P);
         context.Log.Info($"d3: selected {string.Join(", ", selected.Names)} (norms {string.Join(", ", selected.InitialNorms.Select(n => n.ToString("F3")))}); " +
-                         $"λ {options.LambdaMode.ToString().ToLowerInvariant()} from {options.Lambda}, initial clean hinge {initialHinge:F4}, budget {budget:F4}");
-        selected.Initialize(options.Initialization);
+                         $"λ {options.LambdaMode.ToString().ToLowerInvariant()} from {lambda.Value}, init {options.InitializationOrDefault.ToString().ToLowerInvariant()}, " +
+                         $"initial clean hinge {initialHinge:F4}, reference {reference:F4}, budget {budget:F4}");
+        selected.Initialize(options.InitializationOrDefault);
         // The reference trains all parameters with SGD, momentum 0.9 and no weight decay.
         var settings = new TrainingSettings(options.Epochs, options.LearningRate, options.BatchSize, WeightDecay: 0,
             FreezeBatchNorm: options.FreezeBatchNorm);
@@ -48,6 +59,19 @@ public sealed class D3Defense(D3Options options) : IDefense
             ? $"d3: the clean-data stopping rule fires at epoch {at}{(stopping.StopsTraining ? " (stopped there)" : " (--early-stop would stop there)")}"
             : "d3: the clean-data stopping rule did not fire");
         return new DefenseOutcome(model, epochs, stopping.FiredAt);
+    }
+
+    /// <summary>
+    /// The clean hinge plain fine-tuning reaches from the initial model: what the defender's data supports without any
+    /// push away from θ0. Same optimiser, batch and BatchNorm mode as D3, its own random stream.
+    /// </summary>
+    private double FineTunedHinge(DefenseContext context, ImageDataset trainData, ImageDataset constraintData, int epochs)
+    {
+        using var tuned = context.CopyOfModel();
+        var settings = new TrainingSettings(epochs, options.LearningRate, options.BatchSize, WeightDecay: 0, FreezeBatchNorm: options.FreezeBatchNorm);
+        Trainer.Train(tuned, trainData, context.Pipeline, settings, new CrossEntropyObjective(),
+            Seeds.Stream(context.Seed, "d3-reference"), context.Log, "d3 reference", cancel: context.Cancel);
+        return Evaluator.MeanHinge(tuned, constraintData, context.Pipeline, options.Epsilon);
     }
 
     /// <summary>The rows D3 trains on and the rows its clean hinge is measured on (the same rows unless held out).</summary>

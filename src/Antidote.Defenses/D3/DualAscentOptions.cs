@@ -1,11 +1,22 @@
 namespace Antidote.Defenses.D3;
 
 /// <summary>
-/// Dual ascent on D3's constraint "clean hinge ≤ budget": after each epoch, λ ← max(0, λ + step·(hinge − budget)),
-/// where hinge is measured on the defender's clean subset in eval mode without augmentation, the same way the
-/// budget is measured on the initial model.
+/// Dual ascent on D3's constraint "clean hinge ≤ budget". After each epoch the multiplier moves geometrically,
+/// λ ← λ·exp(step·(hinge − budget)/budget): ascent on log λ by the relative violation (capped at ±100%), so one step
+/// size serves a model that needs λ ≈ 0.5 and one that needs λ ≈ 100. The hinge is measured on the defender's clean subset in eval mode
+/// without augmentation, the same way the budget is.
 /// </summary>
-/// <param name="Step">Dual step size per epoch.</param>
-/// <param name="BudgetScale">Budget = scale × the initial model's clean hinge on the subset, floored at <paramref name="BudgetFloor"/>.</param>
+/// <param name="Start">λ at the first epoch (the paper's 10: a start in the middle of the range in log terms).</param>
+/// <param name="Step">Dual step on log λ per epoch, per unit of relative violation: 0.1 lets λ move at most ×1.1 per
+/// epoch, ×150 over 50 epochs.</param>
+/// <param name="BudgetScale">Budget = scale × the reference clean hinge, floored at <paramref name="BudgetFloor"/>.</param>
 /// <param name="BudgetFloor">Smallest budget (a model's hinge on data it was trained on can be ~0).</param>
-public sealed record DualAscentOptions(double Step = 1.0, double BudgetScale = 1.0, double BudgetFloor = 0.05);
+/// <param name="ReferenceEpochs">Epochs of plain fine-tuning from the initial model on the clean subset; the reference
+/// hinge is the lower of the initial model's and the fine-tuned one's. A backdoor that already costs clean accuracy
+/// (SIG hurts its target class) would otherwise hand D3 a loose budget. 0 = the initial model's hinge alone.</param>
+public sealed record DualAscentOptions(
+    double Start = 10,
+    double Step = 0.1,
+    double BudgetScale = 1.0,
+    double BudgetFloor = 0.05,
+    int ReferenceEpochs = 5);

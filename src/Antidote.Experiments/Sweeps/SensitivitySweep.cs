@@ -50,8 +50,9 @@ public static class SensitivitySweep
         File.Exists(Path.Combine(location.Path, RunFiles.Summary))
         && same(RunJson.Read<T>(Path.Combine(location.Path, RunFiles.Config)), wanted);
 
+    // Where the data lives, how many threads trained and how often the test set was scored do not change the model.
     private static bool SameAttack(AttackRunConfig saved, AttackRunConfig wanted) =>
-        saved with { DataDirectory = null, Compute = null } == wanted with { DataDirectory = null, Compute = null };
+        saved with { DataDirectory = null, Compute = null, EvalEvery = 0 } == wanted with { DataDirectory = null, Compute = null, EvalEvery = 0 };
 
     // Where the attack run lives and how many threads ran it do not change what a defense run means.
     private static bool SameDefense(DefenseRunConfig saved, DefenseRunConfig wanted) =>

@@ -96,8 +96,39 @@ public class D3DefenseTests : IClassFixture<D3DefenseTests.Backdoor>
             foreach (string key in new[] { "lambda", "distance", "clean_hinge", "budget", "hinge" })
                 Assert.True(e.Values.ContainsKey(key), key);
         });
-        // The random warm-up breaks the classifier, so the first epoch is over budget and λ must have risen.
-        Assert.True(outcome.Epochs[1].Values["lambda"] > outcome.Epochs[0].Values["lambda"]);
+        // Each epoch's clean hinge moves the λ of the next: up when over budget, down when under.
+        for (int e = 0; e + 1 < outcome.Epochs.Count; e++)
+        {
+            var now = outcome.Epochs[e].Values;
+            double next = outcome.Epochs[e + 1].Values["lambda"];
+            Assert.Equal(now["clean_hinge"] > now["budget"], next > now["lambda"]);
+        }
+    }
+
+    [Fact]
+    public void Dual_mode_starts_from_zeros_and_fixed_mode_from_the_reference_random_warm_up()
+    {
+        Assert.Equal(D3Initialization.Random, new D3Options().InitializationOrDefault);
+        Assert.Equal(D3Initialization.Middle, new D3Options(LambdaMode: LambdaMode.Dual).InitializationOrDefault);
+        Assert.Equal(D3Initialization.Far, new D3Options(LambdaMode: LambdaMode.Dual, Initialization: D3Initialization.Far).InitializationOrDefault);
+    }
+
+    [Fact]
+    public void A_backdoor_that_costs_clean_accuracy_does_not_loosen_the_dual_budget()
+    {
+        // Damage the planted model's clean fit (as SIG does to its target class): its own hinge is then a loose
+        // budget, and the fine-tuning reference must bring the budget back to what the clean data supports.
+        var context = _planted.Context();
+        using var damaged = context.CopyOfModel();
+        using (no_grad())
+            damaged.Classifier.bias!.add_(tensor(new float[] { 20f, 0, 0, 0 }));
+        context = context with { Model = damaged };
+        var options = new D3Options(Epsilon: 0, Epochs: 1, BatchSize: 32, LambdaMode: LambdaMode.Dual,
+            Dual: new DualAscentOptions(BudgetFloor: 0, ReferenceEpochs: 0));
+        double initialOnly = new D3Defense(options).Run(context).Epochs[0].Values["budget"];
+        double withReference = new D3Defense(options with { Dual = options.Dual! with { ReferenceEpochs = 5 } })
+            .Run(context).Epochs[0].Values["budget"];
+        Assert.True(withReference < 0.5 * initialOnly, $"budget {initialOnly} -> {withReference}");
     }
 
     [Fact]

@@ -11,16 +11,27 @@ public class D3LambdaRuleTests
     public void The_multiplier_rises_while_the_clean_hinge_is_over_budget_and_falls_while_under()
     {
         var rule = new DualAscentLambda(start: 1.0, step: 2.0, budget: 0.2);
-        rule.Update(0.7); // over budget by 0.5
-        Assert.Equal(2.0, rule.Value, 12);
-        rule.Update(0.45);
-        Assert.Equal(2.5, rule.Value, 12);
-        rule.Update(0.1); // slack of 0.1
-        Assert.Equal(2.3, rule.Value, 12);
-        rule.Update(0.0);
-        rule.Update(0.0);
-        rule.Update(-5); // never below zero
-        Assert.Equal(0.0, rule.Value);
+        rule.Update(0.3); // 50% over budget: log λ rises by 2 × 0.5
+        Assert.Equal(Math.Exp(1.0), rule.Value, 12);
+        rule.Update(0.2); // on budget: unchanged
+        Assert.Equal(Math.Exp(1.0), rule.Value, 12);
+        rule.Update(0.1); // 50% slack: log λ falls by 1
+        Assert.Equal(1.0, rule.Value, 12);
+        for (int i = 0; i < 20; i++) rule.Update(0.0);
+        Assert.Equal(DualAscentLambda.Min, rule.Value); // stays positive, so it can come back
+        for (int i = 0; i < 20; i++) rule.Update(10.0);
+        Assert.Equal(DualAscentLambda.Max, rule.Value);
+    }
+
+    [Fact]
+    public void One_step_size_covers_any_scale_of_the_multiplier()
+    {
+        // The same relative violation moves λ by the same factor whether it is 0.5 or 50.
+        var small = new DualAscentLambda(start: 0.5, step: 1.0, budget: 0.2);
+        var large = new DualAscentLambda(start: 50, step: 1.0, budget: 0.2);
+        small.Update(0.3);
+        large.Update(0.3);
+        Assert.Equal(small.Value / 0.5, large.Value / 50, 12);
     }
 
     [Fact]
