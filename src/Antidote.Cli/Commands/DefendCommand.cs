@@ -12,7 +12,7 @@ namespace Antidote.Cli.Commands;
 /// <summary>`antidote defend`: run a defense on an attack run's model with a clean subset.</summary>
 public sealed class DefendCommand : Command
 {
-    private static readonly Dictionary<string, D3Initialization> Initializations = new()
+    internal static readonly Dictionary<string, D3Initialization> Initializations = new()
     {
         ["random"] = D3Initialization.Random, ["near"] = D3Initialization.Near, ["middle"] = D3Initialization.Middle,
         ["far"] = D3Initialization.Far, ["noise"] = D3Initialization.Noise,
@@ -20,7 +20,7 @@ public sealed class DefendCommand : Command
 
     private readonly Option<string> _from = new("--from") { Description = "Attack run folder to defend", Required = true };
     private readonly Option<string> _method = new("--method") { Description = "Defense name (see `antidote list`)", DefaultValueFactory = _ => "d3" };
-    private readonly Option<double> _cleanRatio = new("--clean-ratio") { Description = "Fraction of the clean training set the defender holds", DefaultValueFactory = _ => new DualAscentOptions().BudgetFloor };
+    private readonly Option<double> _cleanRatio = new("--clean-ratio") { Description = "Fraction of the clean training set the defender holds", DefaultValueFactory = _ => 0.05 };
     private readonly Option<int> _epochs = new("--epochs") { Description = "Defense epochs (reference: 100)", DefaultValueFactory = _ => 100 };
     private readonly Option<double> _lr = new("--lr") { Description = "SGD learning rate, cosine-annealed (reference: 0.01)", DefaultValueFactory = _ => 0.01 };
     private readonly Option<int> _batchSize = new("--batch-size") { Description = "Batch size (reference: 256)", DefaultValueFactory = _ => 256 };

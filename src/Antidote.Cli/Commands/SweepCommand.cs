@@ -14,7 +14,7 @@ public sealed class SweepCommand : Command
 {
     private readonly Option<string> _models = new("--models") { Description = "Comma-separated model names", DefaultValueFactory = _ => "small-cnn" };
     private readonly Option<string> _attacks = new("--attacks") { Description = "Comma-separated attack names", DefaultValueFactory = _ => "badnets,blended,sig" };
-    private readonly Option<string> _variants = new("--d3") { Description = "Comma-separated D3 settings: fixed:LAMBDA, dual[:STEP] or dual-holdout[:FRACTION]", DefaultValueFactory = _ => "fixed:0.5,fixed:10,dual" };
+    private readonly Option<string> _variants = new("--d3") { Description = "Comma-separated D3 settings: fixed:LAMBDA, dual[:STEP] or dual-holdout[:FRACTION], each optionally @INIT (e.g. fixed:10@middle)", DefaultValueFactory = _ => "fixed:0.5,fixed:10,dual" };
     private readonly Option<string> _seeds = new("--seeds") { Description = "Comma-separated defense seeds", DefaultValueFactory = _ => "0,1,2" };
     private readonly Option<string?> _widths = new("--widths") { Description = "Model widths, e.g. preact-resnet18=16 (others: their default)" };
     private readonly Option<int> _attackEpochs = new("--attack-epochs") { Description = "Epochs of backdoor training", DefaultValueFactory = _ => 10 };
@@ -63,6 +63,16 @@ public sealed class SweepCommand : Command
     }
 
     private static D3Variant Variant(string text, int epochs, EarlyStopOptions earlyStop)
+    {
+        string[] atInit = text.Split('@');
+        if (atInit.Length > 2 || (atInit.Length == 2 && !DefendCommand.Initializations.ContainsKey(atInit[1])))
+            throw new AntidoteException($"--d3: '{text}': after @ comes one warm-up of {string.Join(", ", DefendCommand.Initializations.Keys)}");
+        var variant = ModeVariant(atInit[0], epochs, earlyStop);
+        return atInit.Length == 1 ? variant
+            : new D3Variant($"{variant.Label}@{atInit[1]}", variant.Options with { Initialization = DefendCommand.Initializations[atInit[1]] });
+    }
+
+    private static D3Variant ModeVariant(string text, int epochs, EarlyStopOptions earlyStop)
     {
         string[] parts = text.Split(':');
         bool hasNumber = parts.Length == 2 && double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out _);

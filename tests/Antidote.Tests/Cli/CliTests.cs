@@ -33,7 +33,8 @@ public class CliTests
     {
         string help = ConsoleCapture.Run("defend", "--help").Out;
         foreach (string option in new[] { "--d3-module", "--p", "--lambda", "--epsilon", "--init", "--freeze-bn", "--epochs", "--lr",
-                     "--batch-size", "--clean-ratio", "--eval-every", "--lambda-mode", "--seed", "--device" })
+                     "--batch-size", "--clean-ratio", "--eval-every", "--lambda-mode", "--dual-start", "--dual-step", "--reference-epochs",
+                     "--budget-scale", "--budget-floor", "--constraint-holdout", "--early-stop", "--seed", "--device" })
             Assert.Contains(option + " ", help);
     }
 
@@ -50,6 +51,8 @@ public class CliTests
         AssertUsageError(ConsoleCapture.Run("defend", "--from", "x", "--method", "anp"), "unknown defense 'anp'");
         AssertUsageError(ConsoleCapture.Run("defend", "--from", "x", "--clean-ratio", "0"), "--clean-ratio must be in (0, 1]");
         AssertUsageError(ConsoleCapture.Run("defend", "--from", "/nonexistent/run"), "attack run /nonexistent/run not found");
+        AssertUsageError(ConsoleCapture.Run("sweep", "--d3", "dual@sideways"), "after @ comes one warm-up of random, near, middle");
+        AssertUsageError(ConsoleCapture.Run("sweep", "--d3", "fixed"), "'fixed' is not fixed:LAMBDA");
     }
 
     [Fact]
