@@ -4,6 +4,7 @@ using Antidote.Cli.Terminal;
 using Antidote.Core;
 using Antidote.Core.IO;
 using Antidote.Data;
+using Antidote.Defenses.D3;
 using Antidote.Experiments.Demo;
 
 namespace Antidote.Cli.Commands;
@@ -16,15 +17,17 @@ public sealed class DemoCommand : Command
     private readonly Option<string> _model = new("--model") { Description = "Model to backdoor", DefaultValueFactory = _ => "small-cnn" };
     private readonly Option<int> _attackEpochs = new("--attack-epochs") { Description = "Epochs of backdoor training", DefaultValueFactory = _ => new DemoSettings().AttackEpochs };
     private readonly Option<int> _defenseEpochs = new("--defense-epochs") { Description = "Epochs of FT and D3", DefaultValueFactory = _ => new DemoSettings().DefenseEpochs };
-    private readonly Option<double> _lambda = new("--lambda") { Description = "D3's λ", DefaultValueFactory = _ => new DemoSettings().Lambda };
+    private readonly Option<string> _lambdaMode = new("--lambda-mode") { Description = "D3: fixed (the paper's penalty) or dual (λ by dual ascent on the constraint)", DefaultValueFactory = _ => "fixed" };
+    private readonly Option<double> _lambda = new("--lambda") { Description = "D3's λ in fixed mode", DefaultValueFactory = _ => new DemoSettings().Lambda };
     private readonly Option<long> _seed = CommonOptions.Seed();
     private readonly Option<string?> _data = CommonOptions.Data();
     private readonly ComputeOptions _compute = new();
 
     public DemoCommand() : base("demo", "Backdoor a Fashion-MNIST model with BadNets, then remove it with FT and D3")
     {
-        foreach (var option in new Option[] { _out, _quick, _model, _attackEpochs, _defenseEpochs, _lambda, _seed, _data }.Concat(_compute.All))
+        foreach (var option in new Option[] { _out, _quick, _model, _attackEpochs, _defenseEpochs, _lambdaMode, _lambda, _seed, _data }.Concat(_compute.All))
             Options.Add(option);
+        _lambdaMode.AcceptOnlyFromAmong("fixed", "dual");
         SetAction((result, cancel) => Task.FromResult(Cli.Run(() => Execute(result, cancel))));
     }
 
@@ -35,7 +38,8 @@ public sealed class DemoCommand : Command
         CommonOptions.NotNegative("--lambda", r.GetValue(_lambda));
         var settings = new DemoSettings(r.GetValue(_out)!, r.GetValue(_seed), r.GetValue(_quick), r.GetValue(_data),
             _compute.Settings(r), r.GetValue(_model)!,
-            r.GetValue(_attackEpochs), r.GetValue(_defenseEpochs), r.GetValue(_lambda));
+            r.GetValue(_attackEpochs), r.GetValue(_defenseEpochs),
+            r.GetValue(_lambdaMode) == "fixed" ? LambdaMode.Fixed : LambdaMode.Dual, r.GetValue(_lambda));
         EnsureFashionMnist(settings.DataDirectory);
         var clock = Stopwatch.StartNew();
         var rows = DemoExperiment.Run(settings, new ConsoleRunLog(), cancel);
