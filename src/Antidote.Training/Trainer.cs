@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Antidote.Core;
 using Antidote.Core.Logging;
 using Antidote.Data;
 using Antidote.Data.Batching;
@@ -43,7 +44,12 @@ public static class Trainer
                 loss.backward();
                 optimizer.step();
                 objective.AfterStep();
-                metrics.Add("loss", loss.item<float>(), batch.Length);
+                float stepLoss = loss.item<float>();
+                // A diverged run would otherwise train on NaN to the last epoch and save NaN weights.
+                if (!float.IsFinite(stepLoss))
+                    throw new AntidoteException($"{stage}: training diverged at epoch {epoch}, step {step + 1} (loss {stepLoss}); " +
+                                                "try a lower learning rate");
+                metrics.Add("loss", stepLoss, batch.Length);
                 step++;
                 double done = (epoch - 1) * steps + step, total = settings.Epochs * steps;
                 log.Progress(new ProgressUpdate(stage, epoch, settings.Epochs, step, steps, metrics.Means()["loss"],
