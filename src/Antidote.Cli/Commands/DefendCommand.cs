@@ -22,7 +22,7 @@ public sealed class DefendCommand : Command
     private readonly Option<string> _method = new("--method") { Description = "Defense name (see `antidote list`)", DefaultValueFactory = _ => "d3" };
     private readonly Option<double> _cleanRatio = new("--clean-ratio") { Description = "Fraction of the clean training set the defender holds", DefaultValueFactory = _ => 0.05 };
     private readonly Option<int> _epochs = new("--epochs") { Description = "Defense epochs (reference: 100)", DefaultValueFactory = _ => 100 };
-    private readonly Option<double> _lr = new("--lr") { Description = "SGD learning rate, cosine-annealed (reference: 0.01)", DefaultValueFactory = _ => 0.01 };
+    private readonly Option<double?> _lr = new("--lr") { Description = "SGD learning rate, cosine-annealed (default: the reference's 0.01; 0.005 for D3 in dual mode)" };
     private readonly Option<int> _batchSize = new("--batch-size") { Description = "Batch size (reference: 256)", DefaultValueFactory = _ => 256 };
     private readonly Option<int> _evalEvery = new("--eval-every") { Description = "Evaluate ACC/ASR/RA every N epochs (0 = before and after only)", DefaultValueFactory = _ => 0 };
     private readonly Option<string?> _module = new("--d3-module") { Description = "D3: module whose Linear/Conv weights are pushed away (default: the final classifier, e.g. linear; or layer4)" };
@@ -77,10 +77,10 @@ public sealed class DefendCommand : Command
         double cleanRatio = r.GetValue(_cleanRatio);
         CommonOptions.Fraction("--clean-ratio", cleanRatio);
         int epochs = r.GetValue(_epochs), batch = r.GetValue(_batchSize);
-        double lr = r.GetValue(_lr);
+        double? lr = r.GetValue(_lr);
         CommonOptions.Positive("--epochs", epochs);
         CommonOptions.Positive("--batch-size", batch);
-        CommonOptions.Positive("--lr", lr);
+        if (lr is double given) CommonOptions.Positive("--lr", given);
         CommonOptions.NotNegative("--eval-every", r.GetValue(_evalEvery));
         double p = r.GetValue(_p);
         if (!(p >= 1) || double.IsInfinity(p)) throw new AntidoteException($"--p must be a finite norm order >= 1, got {p}");
@@ -101,7 +101,7 @@ public sealed class DefendCommand : Command
             epochs, lr, batch, r.GetValue(_lambdaMode) == "dual" ? LambdaMode.Dual : LambdaMode.Fixed,
             new DualAscentOptions(r.GetValue(_dualStart), r.GetValue(_dualStep), r.GetValue(_budgetScale), r.GetValue(_budgetFloor), r.GetValue(_referenceEpochs)),
             new EarlyStopOptions(r.GetValue(_earlyStop), r.GetValue(_stopWindow), r.GetValue(_stopTolerance)), holdout);
-        var ft = new FineTuningOptions(epochs, lr, batch, r.GetValue(_weightDecay));
+        var ft = new FineTuningOptions(epochs, lr ?? new FineTuningOptions().LearningRate, batch, r.GetValue(_weightDecay));
         return new DefenseRunConfig(r.GetValue(_from)!, method.Name, new DefenseOptions(d3, ft), cleanRatio, r.GetValue(_seed),
             r.GetValue(_data), r.GetValue(_evalEvery), _compute.Settings(r));
     }

@@ -17,6 +17,7 @@ public sealed class SweepCommand : Command
     private readonly Option<string> _variants = new("--d3") { Description = "Comma-separated D3 settings: fixed:LAMBDA, dual[:STEP] or dual-holdout[:FRACTION], each optionally @INIT (e.g. fixed:10@middle)", DefaultValueFactory = _ => "fixed:0.5,fixed:10,dual" };
     private readonly Option<string> _seeds = new("--seeds") { Description = "Comma-separated defense seeds", DefaultValueFactory = _ => "0,1,2" };
     private readonly Option<string?> _widths = new("--widths") { Description = "Model widths, e.g. preact-resnet18=16 (others: their default)" };
+    private readonly Option<double?> _d3Lr = new("--d3-lr") { Description = "D3 learning rate for every variant (default: each mode's own, 0.01 fixed, 0.005 dual); labels get -lrVALUE" };
     private readonly Option<int> _attackEpochs = new("--attack-epochs") { Description = "Epochs of backdoor training", DefaultValueFactory = _ => 10 };
     private readonly Option<int> _defenseEpochs = new("--defense-epochs") { Description = "Epochs of D3", DefaultValueFactory = _ => 100 };
     private readonly Option<double> _cleanRatio = new("--clean-ratio") { Description = "Defender's clean fraction", DefaultValueFactory = _ => 0.05 };
@@ -27,7 +28,7 @@ public sealed class SweepCommand : Command
 
     public SweepCommand() : base("sweep", "Compare D3 settings (fixed λ, dual ascent) across attacks, models and seeds")
     {
-        foreach (var option in new Option[] { _models, _attacks, _variants, _seeds, _widths, _attackEpochs, _defenseEpochs, _cleanRatio, _earlyStop, _out, _data }.Concat(_compute.All))
+        foreach (var option in new Option[] { _models, _attacks, _variants, _d3Lr, _seeds, _widths, _attackEpochs, _defenseEpochs, _cleanRatio, _earlyStop, _out, _data }.Concat(_compute.All))
             Options.Add(option);
         SetAction((result, cancel) => Task.FromResult(Cli.Run(() =>
         {
@@ -48,6 +49,11 @@ public sealed class SweepCommand : Command
         CommonOptions.Fraction("--clean-ratio", r.GetValue(_cleanRatio));
         var earlyStop = new EarlyStopOptions(Enabled: r.GetValue(_earlyStop));
         var variants = List(r.GetValue(_variants)!).Select(v => Variant(v, defenseEpochs, earlyStop)).ToList();
+        if (r.GetValue(_d3Lr) is double lr)
+        {
+            CommonOptions.Positive("--d3-lr", lr);
+            variants = variants.Select(v => new D3Variant($"{v.Label}-lr{lr.ToString(CultureInfo.InvariantCulture)}", v.Options with { LearningRate = lr })).ToList();
+        }
         var seeds = List(r.GetValue(_seeds)!).Select(s => long.TryParse(s, out long seed) ? seed : throw new AntidoteException($"--seeds: '{s}' is not an integer")).ToList();
         var widths = new Dictionary<string, int>();
         foreach (string pair in List(r.GetValue(_widths) ?? ""))

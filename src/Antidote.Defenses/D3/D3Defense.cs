@@ -50,7 +50,7 @@ public sealed class D3Defense(D3Options options) : IDefense
                          $"initial clean hinge {initialHinge:F4}, reference {reference:F4}, budget {budget:F4}");
         selected.Initialize(options.InitializationOrDefault);
         // The reference trains all parameters with SGD, momentum 0.9 and no weight decay.
-        var settings = new TrainingSettings(options.Epochs, options.LearningRate, options.BatchSize, WeightDecay: 0,
+        var settings = new TrainingSettings(options.Epochs, options.LearningRateOrDefault, options.BatchSize, WeightDecay: 0,
             FreezeBatchNorm: options.FreezeBatchNorm);
         var objective = new D3Objective(selected, options.Epsilon, lambda, constraintData, context.Pipeline, stopping);
         var epochs = Trainer.Train(model, trainData, context.Pipeline, settings, objective,
@@ -68,7 +68,7 @@ public sealed class D3Defense(D3Options options) : IDefense
     private double FineTunedHinge(DefenseContext context, ImageDataset trainData, ImageDataset constraintData, int epochs)
     {
         using var tuned = context.CopyOfModel();
-        var settings = new TrainingSettings(epochs, options.LearningRate, options.BatchSize, WeightDecay: 0, FreezeBatchNorm: options.FreezeBatchNorm);
+        var settings = new TrainingSettings(epochs, options.LearningRateOrDefault, options.BatchSize, WeightDecay: 0, FreezeBatchNorm: options.FreezeBatchNorm);
         Trainer.Train(tuned, trainData, context.Pipeline, settings, new CrossEntropyObjective(),
             Seeds.Stream(context.Seed, "d3-reference"), context.Log, "d3 reference", cancel: context.Cancel);
         return Evaluator.MeanHinge(tuned, constraintData, context.Pipeline, options.Epsilon);

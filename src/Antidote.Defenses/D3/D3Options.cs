@@ -9,7 +9,8 @@ namespace Antidote.Defenses.D3;
 /// <param name="Initialization">Warm-up of the selected weights; null = the mode's default (<see cref="InitializationOrDefault"/>).</param>
 /// <param name="FreezeBatchNorm">Keep BatchNorm in eval mode (reference: train mode; frozen gives higher ACC and ASR).</param>
 /// <param name="Epochs">Reference: 100.</param>
-/// <param name="LearningRate">SGD (momentum 0.9, no weight decay), cosine-annealed per epoch (reference: 0.01).</param>
+/// <param name="LearningRate">SGD (momentum 0.9, no weight decay), cosine-annealed per epoch; null = the mode's default
+/// (<see cref="LearningRateOrDefault"/>).</param>
 /// <param name="BatchSize">Reference: 256.</param>
 /// <param name="LambdaMode">Fixed (the paper's penalty) or dual ascent on the constraint.</param>
 /// <param name="Dual">Settings of dual ascent, used when <paramref name="LambdaMode"/> is Dual.</param>
@@ -25,7 +26,7 @@ public sealed record D3Options(
     D3Initialization? Initialization = null,
     bool FreezeBatchNorm = false,
     int Epochs = 100,
-    double LearningRate = 0.01,
+    double? LearningRate = null,
     int BatchSize = 256,
     LambdaMode LambdaMode = LambdaMode.Fixed,
     DualAscentOptions? Dual = null,
@@ -42,5 +43,22 @@ public sealed record D3Options(
     public D3Initialization InitializationOrDefault =>
         Initialization ?? (LambdaMode == LambdaMode.Dual ? D3Initialization.Middle : D3Initialization.Random);
 
+    /// <summary>
+    /// Fixed mode: the reference's 0.01. Dual mode: 0.005. Plain fine-tuning at 0.01 on 3,000 Fashion-MNIST images
+    /// already costs PreAct-ResNet18 about 2 points; the constraint holds the hinge on the subset, which does not bound
+    /// what the step size costs on unseen data. At 0.005 dual mode passed issue 3's bar on the cells where 0.01 missed
+    /// by a fraction of a point (notes of issue 3).
+    /// </summary>
+    public double LearningRateOrDefault => LearningRate ?? (LambdaMode == LambdaMode.Dual ? 0.005 : 0.01);
+
     public EarlyStopOptions EarlyStopOrDefault => EarlyStop ?? new EarlyStopOptions();
+
+    /// <summary>The same options with every mode-dependent default spelled out: what a run records and compares.</summary>
+    public D3Options Resolved() => this with
+    {
+        Initialization = InitializationOrDefault,
+        LearningRate = LearningRateOrDefault,
+        Dual = DualOrDefault,
+        EarlyStop = EarlyStopOrDefault,
+    };
 }

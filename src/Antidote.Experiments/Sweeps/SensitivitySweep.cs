@@ -39,11 +39,20 @@ public static class SensitivitySweep
                             ? RunJson.Read<DefenseSummary>(Path.Combine(location.Path, RunFiles.Summary))
                             : DefenseExperiment.Run(config, location, log, cancel);
                         rows.Add(new SweepRow(model, attack, variant.Label, seed, summary));
-                        SweepReport.Write(settings, rows);
+                        SweepReport.Write(settings, Table(settings.Out, rows, log));
                     }
             }
         return rows;
     }
+
+    /// <summary>This invocation's rows and every other finished run in the folder, in one stable order.</summary>
+    private static List<SweepRow> Table(string folder, List<SweepRow> rows, IRunLog log) =>
+        rows.Concat(FinishedSweepRuns.In(folder, log).Where(found => !rows.Any(row => SameCell(row, found))))
+            .OrderBy(r => r.Model, StringComparer.Ordinal).ThenBy(r => r.Attack, StringComparer.Ordinal)
+            .ThenBy(r => r.Variant, StringComparer.Ordinal).ThenBy(r => r.Seed)
+            .ToList();
+
+    private static bool SameCell(SweepRow a, SweepRow b) => a.Model == b.Model && a.Attack == b.Attack && a.Variant == b.Variant && a.Seed == b.Seed;
 
     /// <summary>A run folder counts as done only if it finished with the settings asked for now.</summary>
     private static bool IsFinished<T>(RunLocation location, T wanted, Func<T, T, bool> same) =>
@@ -56,5 +65,5 @@ public static class SensitivitySweep
 
     // Where the attack run lives and how many threads ran it do not change what a defense run means.
     private static bool SameDefense(DefenseRunConfig saved, DefenseRunConfig wanted) =>
-        saved.Method == wanted.Method && saved.Options.D3 == wanted.Options.D3 && saved.CleanRatio == wanted.CleanRatio && saved.Seed == wanted.Seed;
+        saved.Method == wanted.Method && saved.Options.D3?.Resolved() == wanted.Options.D3?.Resolved() && saved.CleanRatio == wanted.CleanRatio && saved.Seed == wanted.Seed;
 }

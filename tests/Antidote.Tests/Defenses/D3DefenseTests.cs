@@ -114,6 +114,20 @@ public class D3DefenseTests : IClassFixture<D3DefenseTests.Backdoor>
     }
 
     [Fact]
+    public void Dual_mode_steps_at_half_the_reference_learning_rate_unless_told_otherwise()
+    {
+        Assert.Equal(0.01, new D3Options().LearningRateOrDefault);
+        Assert.Equal(0.005, new D3Options(LambdaMode: LambdaMode.Dual).LearningRateOrDefault);
+        Assert.Equal(0.02, new D3Options(LambdaMode: LambdaMode.Dual, LearningRate: 0.02).LearningRateOrDefault);
+        var resolved = new D3Options(LambdaMode: LambdaMode.Dual).Resolved();
+        Assert.Equal(0.005, resolved.LearningRate);
+        Assert.Equal(D3Initialization.Middle, resolved.Initialization);
+        Assert.Equal(resolved, resolved.Resolved());
+        var run = new D3Defense(new D3Options(Epochs: 1, BatchSize: 32, LambdaMode: LambdaMode.Dual)).Run(_planted.Context());
+        Assert.Equal(0.005, run.Epochs[0].LearningRate);
+    }
+
+    [Fact]
     public void A_backdoor_that_costs_clean_accuracy_does_not_loosen_the_dual_budget()
     {
         // Damage the planted model's clean fit (as SIG does to its target class): its own hinge is then a loose

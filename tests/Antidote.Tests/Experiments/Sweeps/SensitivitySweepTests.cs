@@ -35,4 +35,25 @@ public class SensitivitySweepTests
         var rerun = SensitivitySweep.Run(Settings(temp.Path, 2), NullRunLog.Instance);
         Assert.All(rerun, r => Assert.Equal(2, r.Summary.Epochs));
     }
+
+    [Fact]
+    public void The_table_covers_every_finished_run_in_the_folder_and_each_run_records_its_learning_rate()
+    {
+        using var temp = new TempDirectory();
+        DatasetFiles.WriteMnistFolder(temp.File("mnist"), train: 80, test: 20);
+        SensitivitySweep.Run(Settings(temp.Path, 1), NullRunLog.Instance);
+        var other = Settings(temp.Path, 1) with
+        {
+            Variants = [new D3Variant("fixed-0.5", new D3Options(Epochs: 1, BatchSize: 16))], Seeds = [0],
+        };
+        var rows = SensitivitySweep.Run(other, NullRunLog.Instance);
+        Assert.Single(rows);
+        string table = File.ReadAllText(temp.File("sweep/sweep.md"));
+        foreach (string cell in new[] { "| fixed-0.5 | 1 |", "| fixed-10 | 2 |", "| dual | 2 |" })
+            Assert.Contains($"| small-cnn | badnets {cell}", table);
+        Assert.Equal(6, File.ReadAllLines(temp.File("sweep/sweep.csv")).Length);
+
+        var config = RunJson.Read<DefenseRunConfig>(temp.File("sweep/badnets-mnist-small-cnn-s0--d3-dual-s0/config.json"));
+        Assert.Equal(0.005, config.Options.D3!.LearningRate);
+    }
 }
