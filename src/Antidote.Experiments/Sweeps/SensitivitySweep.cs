@@ -59,9 +59,15 @@ public static class SensitivitySweep
         File.Exists(Path.Combine(location.Path, RunFiles.Summary))
         && same(RunJson.Read<T>(Path.Combine(location.Path, RunFiles.Config)), wanted);
 
-    // Where the data lives, how many threads trained and how often the test set was scored do not change the model.
-    private static bool SameAttack(AttackRunConfig saved, AttackRunConfig wanted) =>
-        saved with { DataDirectory = null, Compute = null, EvalEvery = 0 } == wanted with { DataDirectory = null, Compute = null, EvalEvery = 0 };
+    // Where the data lives, how many threads trained and how often the test set was scored do not change the model;
+    // a trigger left to its defaults is the same trigger as those defaults spelled out (the attack command spells them).
+    private static bool SameAttack(AttackRunConfig saved, AttackRunConfig wanted) => Comparable(saved) == Comparable(wanted);
+
+    private static AttackRunConfig Comparable(AttackRunConfig config) => config with
+    {
+        Settings = config.Settings with { Trigger = config.Settings.TriggerOrDefault },
+        DataDirectory = null, Compute = null, EvalEvery = 0,
+    };
 
     // Where the attack run lives and how many threads ran it do not change what a defense run means.
     private static bool SameDefense(DefenseRunConfig saved, DefenseRunConfig wanted) =>

@@ -1,8 +1,11 @@
+using Antidote.Attacks;
 using Antidote.Core.Logging;
 using Antidote.Defenses.D3;
+using Antidote.Experiments;
 using Antidote.Experiments.Runs;
 using Antidote.Experiments.Sweeps;
 using Antidote.Tests.TestKit;
+using Antidote.Training;
 
 namespace Antidote.Tests.Experiments.Sweeps;
 
@@ -55,5 +58,25 @@ public class SensitivitySweepTests
 
         var config = RunJson.Read<DefenseRunConfig>(temp.File("sweep/badnets-mnist-small-cnn-s0--d3-dual-s0/config.json"));
         Assert.Equal(0.005, config.Options.D3!.LearningRate);
+    }
+
+    [Fact]
+    public void A_backdoored_model_trained_by_the_attack_command_with_default_settings_is_reused()
+    {
+        using var temp = new TempDirectory();
+        DatasetFiles.WriteMnistFolder(temp.File("mnist"), train: 80, test: 20);
+        var settings = Settings(temp.Path, 1) with { Variants = [Settings(temp.Path, 1).Variants[0]], Seeds = [0] };
+        // The attack command spells out the trigger's defaults and scores every epoch; the sweep leaves both to defaults.
+        var attackCommandConfig = new AttackRunConfig("mnist", "small-cnn", "badnets",
+            new AttackSettings(Trigger: new TriggerParameters()), TrainingSettings.BackdoorBenchAttack(settings.AttackEpochs),
+            Seed: 0, Width: 4, DataDirectory: settings.DataDirectory, EvalEvery: 1);
+        var location = new RunLocation(settings.Out, AttackExperiment.DefaultName(attackCommandConfig));
+        AttackExperiment.Run(attackCommandConfig, location, NullRunLog.Instance);
+        string weights = Path.Combine(location.Path, RunFiles.Weights);
+        var written = File.GetLastWriteTimeUtc(weights);
+
+        SensitivitySweep.Run(settings, NullRunLog.Instance);
+
+        Assert.Equal(written, File.GetLastWriteTimeUtc(weights));
     }
 }
