@@ -17,7 +17,7 @@ public sealed class DemoCommand : Command
     private readonly Option<string> _model = new("--model") { Description = "Model to backdoor", DefaultValueFactory = _ => "small-cnn" };
     private readonly Option<int> _attackEpochs = new("--attack-epochs") { Description = "Epochs of backdoor training", DefaultValueFactory = _ => new DemoSettings().AttackEpochs };
     private readonly Option<int> _defenseEpochs = new("--defense-epochs") { Description = "Epochs of FT and D3", DefaultValueFactory = _ => new DemoSettings().DefenseEpochs };
-    private readonly Option<string> _lambdaMode = new("--lambda-mode") { Description = "D3: fixed (the paper's penalty) or dual (λ by dual ascent on the constraint)", DefaultValueFactory = _ => "fixed" };
+    private readonly Option<string> _lambdaMode = new("--lambda-mode") { Description = "D3: dual (λ by dual ascent on the constraint) or fixed (the paper's penalty, λ from --lambda)", DefaultValueFactory = _ => new DemoSettings().LambdaMode == LambdaMode.Dual ? "dual" : "fixed" };
     private readonly Option<double> _lambda = new("--lambda") { Description = "D3's λ in fixed mode", DefaultValueFactory = _ => new DemoSettings().Lambda };
     private readonly Option<long> _seed = CommonOptions.Seed();
     private readonly Option<string?> _data = CommonOptions.Data();
