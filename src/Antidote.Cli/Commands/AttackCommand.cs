@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Antidote.Attacks;
+using Antidote.Cli.Assets;
 using Antidote.Cli.Terminal;
 using Antidote.Core;
 using Antidote.Data;
@@ -20,13 +21,15 @@ public sealed class AttackCommand : Command
     private readonly Option<int> _target = new("--target") { Description = "Attack target label", DefaultValueFactory = _ => 0 };
     private readonly Option<double> _pratio = new("--pratio") { Description = "Poisoning ratio of the training set", DefaultValueFactory = _ => 0.1 };
     private readonly Option<string> _labelMode = new("--label-mode") { Description = "all-to-one or all-to-all", DefaultValueFactory = _ => "all-to-one" };
-    private readonly Option<string?> _triggerImage = new("--trigger-image") { Description = "PNG trigger for blended (default: a fixed noise pattern)" };
+    private readonly Option<string?> _triggerImage = new("--trigger-image") { Description = "PNG trigger for blended (default: --blend-trigger)" };
+    private readonly Option<string> _blendTrigger = new("--blend-trigger") { Description = "Blended's trigger without --trigger-image: photo (BackdoorBench blends a natural photograph; ours is scikit-image's public-domain astronaut.png, taken from Debian's python3-skimage) or noise (a fixed uniform-noise pattern)", DefaultValueFactory = _ => "photo" };
     private readonly Option<int?> _patchSize = new("--patch-size") { Description = "BadNets square side in pixels (default: 3 scaled from 32 px)" };
     private readonly Option<double> _alpha = new("--alpha") { Description = "Blended trigger weight", DefaultValueFactory = _ => 0.2 };
     private readonly Option<double> _sigDelta = new("--sig-delta") { Description = "SIG amplitude in pixel units of 255", DefaultValueFactory = _ => 40 };
     private readonly Option<double> _sigFrequency = new("--sig-frequency") { Description = "SIG cycles across the width", DefaultValueFactory = _ => 6 };
     private readonly Option<int> _epochs = new("--epochs") { Description = "Training epochs (BackdoorBench CIFAR-10: 100)", DefaultValueFactory = _ => 10 };
     private readonly Option<double> _lr = new("--lr") { Description = "SGD learning rate, cosine-annealed", DefaultValueFactory = _ => 0.01 };
+    private readonly Option<int> _cosineTMax = new("--cosine-tmax") { Description = "Cosine schedule's half period in epochs (BackdoorBench: 100 whatever --epochs; 0 = anneal over --epochs)", DefaultValueFactory = _ => TrainingSettings.BackdoorBenchCosineTMax };
     private readonly Option<int> _batchSize = new("--batch-size") { Description = "Batch size", DefaultValueFactory = _ => 128 };
     private readonly Option<double> _weightDecay = new("--weight-decay") { Description = "SGD weight decay", DefaultValueFactory = _ => 5e-4 };
     private readonly Option<int> _evalEvery = new("--eval-every") { Description = "Evaluate ACC/ASR/RA every N epochs (0 = only at the end)", DefaultValueFactory = _ => 1 };
@@ -40,8 +43,9 @@ public sealed class AttackCommand : Command
     public AttackCommand() : base("attack", "Poison a training set and train a backdoored model (writes a run folder)")
     {
         _labelMode.AcceptOnlyFromAmong("all-to-one", "all-to-all");
-        foreach (var option in new Option[] { _attack, _dataset, _model, _width, _target, _pratio, _labelMode, _triggerImage, _patchSize, _alpha,
-                     _sigDelta, _sigFrequency, _epochs, _lr, _batchSize, _weightDecay, _evalEvery, _seed, _data, _out, _name, _force }.Concat(_compute.All))
+        _blendTrigger.AcceptOnlyFromAmong("photo", "noise");
+        foreach (var option in new Option[] { _attack, _dataset, _model, _width, _target, _pratio, _labelMode, _triggerImage, _blendTrigger, _patchSize, _alpha,
+                     _sigDelta, _sigFrequency, _epochs, _lr, _cosineTMax, _batchSize, _weightDecay, _evalEvery, _seed, _data, _out, _name, _force }.Concat(_compute.All))
             Options.Add(option);
         SetAction((result, cancel) => Task.FromResult(Cli.Run(() => Execute(result, cancel))));
     }
@@ -73,6 +77,10 @@ public sealed class AttackCommand : Command
             throw new AntidoteException($"--trigger-image is only used by blended, not {attack.Name}");
         if (trigger is not null && !File.Exists(trigger))
             throw new AntidoteException($"--trigger-image {trigger} not found");
+        if (trigger is not null && r.GetResult(_blendTrigger) is { Implicit: false })
+            throw new AntidoteException("--trigger-image and --blend-trigger exclude each other");
+        if (trigger is null && attack.UsesTriggerImage && r.GetValue(_blendTrigger) == "photo")
+            trigger = DebianAssets.EnsureTriggerPhoto();
         int? patch = r.GetValue(_patchSize);
         if (patch is < 1 || patch > Math.Min(dataset.Info.Height, dataset.Info.Width))
             throw new AntidoteException($"--patch-size must be between 1 and the image side, got {patch}");
@@ -87,12 +95,14 @@ public sealed class AttackCommand : Command
         CommonOptions.Positive("--lr", r.GetValue(_lr));
         CommonOptions.NotNegative("--weight-decay", r.GetValue(_weightDecay));
         CommonOptions.NotNegative("--eval-every", evalEvery);
+        int tMax = r.GetValue(_cosineTMax);
+        CommonOptions.NotNegative("--cosine-tmax", tMax);
         int? width = r.GetValue(_width);
         if (width is < 1) throw new AntidoteException($"--width must be >= 1, got {width}");
         return new AttackRunConfig(
             dataset.Name, model.Name, attack.Name,
             new AttackSettings(target, pratio, mode, new TriggerParameters(patch, alpha, delta / 255.0, r.GetValue(_sigFrequency))),
-            new TrainingSettings(epochs, r.GetValue(_lr), batch, WeightDecay: r.GetValue(_weightDecay)),
+            new TrainingSettings(epochs, r.GetValue(_lr), batch, WeightDecay: r.GetValue(_weightDecay), CosineTMax: tMax == 0 ? null : tMax),
             r.GetValue(_seed), width, r.GetValue(_data), trigger is null ? null : Path.GetFullPath(trigger), evalEvery,
             _compute.Settings(r));
     }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using Antidote.Cli.Assets;
 using Antidote.Cli.Terminal;
 using Antidote.Core;
 using Antidote.Core.IO;
@@ -40,7 +41,7 @@ public sealed class DemoCommand : Command
             _compute.Settings(r), r.GetValue(_model)!,
             r.GetValue(_attackEpochs), r.GetValue(_defenseEpochs),
             r.GetValue(_lambdaMode) == "fixed" ? LambdaMode.Fixed : LambdaMode.Dual, r.GetValue(_lambda));
-        EnsureFashionMnist(settings.DataDirectory);
+        DebianAssets.EnsureFashionMnist(settings.DataDirectory);
         var clock = Stopwatch.StartNew();
         var rows = DemoExperiment.Run(settings, new ConsoleRunLog(), cancel);
         string table = ResultTable.Format(rows);
@@ -50,29 +51,5 @@ public sealed class DemoCommand : Command
         Console.Write(table);
         Console.WriteLine($"total {clock.Elapsed.TotalMinutes:F1} min; run folders in {Path.GetFullPath(settings.Out)}");
         return 0;
-    }
-
-    /// <summary>Installs the Debian package when the data is missing and we may (root, no --data); else says how.</summary>
-    private static void EnsureFashionMnist(string? dataDirectory)
-    {
-        var source = DatasetCatalog.Default.Get("fashion-mnist");
-        try
-        {
-            DatasetCatalog.Locate(source, dataDirectory);
-            return;
-        }
-        catch (AntidoteException) when (dataDirectory is null && Environment.GetEnvironmentVariable(DatasetCatalog.DataEnvironmentVariable) is null
-                                        && OperatingSystem.IsLinux() && Environment.UserName == "root" && File.Exists("/usr/bin/apt-get"))
-        {
-            Console.WriteLine("Fashion-MNIST is missing; installing the Debian package dataset-fashion-mnist ...");
-            foreach (string args in new[] { "update -qq", "install -y -qq dataset-fashion-mnist" })
-            {
-                using var apt = Process.Start(new ProcessStartInfo("apt-get", args) { UseShellExecute = false })!;
-                apt.WaitForExit();
-                if (apt.ExitCode != 0)
-                    throw new AntidoteException($"apt-get {args} failed (exit {apt.ExitCode}); {source.InstallHint}");
-            }
-        }
-        DatasetCatalog.Locate(source, dataDirectory);
     }
 }

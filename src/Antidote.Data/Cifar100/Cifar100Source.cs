@@ -9,9 +9,9 @@ public sealed class Cifar100Source : IDatasetSource
     public string Summary => "CIFAR-100, 32x32 colour, 100 fine classes, binary version (files you provide)";
     public string Source => "Krizhevsky 2009";
 
-    // BackdoorBench's CIFAR-100 normalisation; flips like CIFAR-10.
+    // BackdoorBench's CIFAR-100 normalisation; its training transform flips only CIFAR-10 (dataset_and_transform_generate.py).
     public DatasetInfo Info { get; } = new("cifar100", 3, 32, 32, 100,
-        [0.5071f, 0.4865f, 0.4409f], [0.2673f, 0.2564f, 0.2762f], CropPadding: 4, HorizontalFlip: true);
+        [0.5071f, 0.4865f, 0.4409f], [0.2673f, 0.2564f, 0.2762f], CropPadding: 4, HorizontalFlip: false);
 
     public string FolderName => "cifar-100-binary";
     public string? SystemDirectory => null;

@@ -12,14 +12,15 @@ public class PoisoningTests
         AttackCatalog.Default.Get(name).Create(new AttackRequest(Info, settings));
 
     [Fact]
-    public void The_plan_poisons_the_ratio_of_the_set_among_non_target_rows_and_repeats_with_the_seed()
+    public void The_plan_poisons_the_ratio_of_the_set_drawn_from_all_rows_as_BackdoorBench_and_repeats_with_the_seed()
     {
         int[] labels = Enumerable.Range(0, 400).Select(i => i % 4).ToArray();
-        var settings = new AttackSettings(Target: 0, PoisonRatio: 0.1);
+        var settings = new AttackSettings(Target: 0, PoisonRatio: 0.5);
         var attack = Create("badnets", settings);
         var plan = PoisonPlanner.Plan(attack, labels, settings, seed: 3);
-        Assert.Equal(40, plan.Indices.Length);
-        Assert.All(plan.Indices, i => Assert.NotEqual(0, labels[i]));
+        Assert.Equal(200, plan.Indices.Length);
+        // Target-class rows are drawn too, about in proportion (a quarter of 200; the old plan drew none).
+        Assert.InRange(plan.Indices.Count(i => labels[i] == 0), 25, 75);
         Assert.Equal(plan.Indices, PoisonPlanner.Plan(attack, labels, settings, seed: 3).Indices);
         Assert.NotEqual(plan.Indices, PoisonPlanner.Plan(attack, labels, settings, seed: 4).Indices);
     }

@@ -67,4 +67,15 @@ public class TransformsTests
         Assert.Equal(2f, y[0, 0, 0, 0].item<float>());
         Assert.Equal(0.5f, y[0, 1, 0, 0].item<float>());
     }
+
+    [Theory]
+    [InlineData("cifar10", true)]
+    [InlineData("cifar100", false)]
+    [InlineData("fashion-mnist", false)]
+    public void Training_flips_horizontally_only_where_BackdoorBench_does(string dataset, bool flips)
+    {
+        var augmentation = TrainAugmentation.For(Antidote.Data.DatasetCatalog.Default.Get(dataset).Info);
+        Assert.Equal(flips, augmentation.HorizontalFlip);
+        Assert.Equal(4, augmentation.CropPadding);
+    }
 }
