@@ -22,12 +22,13 @@ public static class Trainer
         ITrainingObjective objective, Random order, IRunLog log, string stage,
         Action<EpochRecord>? onEpoch = null, CancellationToken cancel = default)
     {
-        var optimizer = optim.SGD(model.parameters(), settings.LearningRate, settings.Momentum, weight_decay: settings.WeightDecay);
-        var schedule = optim.lr_scheduler.CosineAnnealingLR(optimizer, settings.Epochs);
+        int totalEpochs = settings.EpochsFor(data.Count);
+        using var optimizer = optim.SGD(model.parameters(), settings.LearningRate, settings.Momentum, weight_decay: settings.WeightDecay);
+        var schedule = optim.lr_scheduler.CosineAnnealingLR(optimizer, settings.CosineTMax ?? totalEpochs);
         int steps = IndexBatches.Count(data.Count, settings.BatchSize);
         var records = new List<EpochRecord>();
         var clock = Stopwatch.StartNew();
-        for (int epoch = 1; epoch <= settings.Epochs; epoch++)
+        for (int epoch = 1; epoch <= totalEpochs; epoch++)
         {
             var epochClock = Stopwatch.StartNew();
             double learningRate = optimizer.ParamGroups.First().LearningRate;
@@ -51,8 +52,8 @@ public static class Trainer
                                                 "try a lower learning rate");
                 metrics.Add("loss", stepLoss, batch.Length);
                 step++;
-                double done = (epoch - 1) * steps + step, total = settings.Epochs * steps;
-                log.Progress(new ProgressUpdate(stage, epoch, settings.Epochs, step, steps, metrics.Means()["loss"],
+                double done = (epoch - 1) * steps + step, total = totalEpochs * steps;
+                log.Progress(new ProgressUpdate(stage, epoch, totalEpochs, step, steps, metrics.Means()["loss"],
                     TimeSpan.FromSeconds(clock.Elapsed.TotalSeconds / done * (total - done))));
             }
             schedule.step();
@@ -63,8 +64,8 @@ public static class Trainer
             bool keepGoing = objective.AfterEpoch(model, record);
             onEpoch?.Invoke(record);
             records.Add(record);
-            var remaining = TimeSpan.FromSeconds(clock.Elapsed.TotalSeconds / epoch * (settings.Epochs - epoch));
-            log.Info($"{stage} epoch {epoch}/{settings.Epochs} loss {meanLoss:F4} lr {learningRate:G3} " +
+            var remaining = TimeSpan.FromSeconds(clock.Elapsed.TotalSeconds / epoch * (totalEpochs - epoch));
+            log.Info($"{stage} epoch {epoch}/{totalEpochs} loss {meanLoss:F4} lr {learningRate:G3} " +
                      string.Join(" ", record.Values.Select(kv => $"{kv.Key} {kv.Value:G4}")) + $" ({record.Seconds:F1}s, eta {remaining:hh\\:mm\\:ss})");
             if (!keepGoing)
                 break;

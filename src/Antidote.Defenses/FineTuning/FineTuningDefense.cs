@@ -12,7 +12,8 @@ public sealed class FineTuningDefense(FineTuningOptions options) : IDefense
     {
         Seeds.SeedTorch(context.Seed, "ft");
         var model = context.CopyOfModel();
-        var settings = new TrainingSettings(options.Epochs, options.LearningRate, options.BatchSize, WeightDecay: options.WeightDecay);
+        var settings = new TrainingSettings(options.Epochs, options.LearningRate, options.BatchSize, WeightDecay: options.WeightDecay,
+            CosineTMax: options.CosineTMax, MinSteps: options.MinSteps);
         var epochs = Trainer.Train(model, context.CleanData, context.Pipeline, settings, new CrossEntropyObjective(),
             Seeds.Stream(context.Seed, "ft-order"), context.Log, "ft", r => context.OnEpoch?.Invoke(r, model), context.Cancel);
         return new DefenseOutcome(model, epochs);
