@@ -13,6 +13,11 @@ public static class PngImage
 {
     private static readonly byte[] Signature = [137, 80, 78, 71, 13, 10, 26, 10];
 
+    /// <summary>Largest side accepted (a trigger image is small; this bounds what a header can ask for).</summary>
+    public const int MaxSide = 16384;
+
+    private const long MaxDeflateRatio = 1032;
+
     public static Tensor Read(string path)
     {
         byte[] bytes;
@@ -54,8 +59,13 @@ public static class PngImage
         }
         if (width <= 0 || height <= 0) throw new InvalidDataException("missing IHDR");
         int channels = colorType switch { 0 => 1, 2 => 3, 4 => 2, _ => 4 };
+        // Header numbers are checked before anything is allocated: deflate cannot expand more than about 1032:1, so
+        // a header claiming more pixels than its compressed data could hold is a damaged (or hostile) file.
+        long rawLength = (long)height * ((long)width * channels + 1);
+        if (width > MaxSide || height > MaxSide || rawLength > MaxDeflateRatio * idat.Length + 1024)
+            throw new InvalidDataException($"header claims {width}x{height} pixels, more than its {idat.Length} bytes of image data can hold");
         int stride = width * channels;
-        var raw = new byte[height * (stride + 1)];
+        var raw = new byte[rawLength];
         idat.Position = 0;
         using (var z = new ZLibStream(idat, CompressionMode.Decompress))
         {

@@ -27,4 +27,18 @@ public class PngImageTests
         File.WriteAllText(temp.File("t.png"), "hello");
         Assert.Contains("not a readable PNG", Assert.Throws<AntidoteException>(() => PngImage.Read(temp.File("t.png"))).Message);
     }
+
+    [Fact]
+    public void A_header_claiming_more_pixels_than_its_data_can_hold_is_refused_before_allocating()
+    {
+        using var temp = new TempDirectory();
+        PngImage.Write(temp.File("t.png"), zeros(3, 4, 4));
+        byte[] bytes = File.ReadAllBytes(temp.File("t.png"));
+        // IHDR data starts at byte 16: width and height, big-endian. 200,000 × 200,000 RGB overflowed an int before.
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(16), 200_000);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(20), 200_000);
+        File.WriteAllBytes(temp.File("t.png"), bytes);
+        var error = Assert.Throws<AntidoteException>(() => PngImage.Read(temp.File("t.png")));
+        Assert.Contains("more than its", error.Message);
+    }
 }
