@@ -9,4 +9,7 @@ public sealed record DefenseOptions(D3Options? D3 = null, FineTuningOptions? Fin
     public D3Options D3OrDefault => D3 ?? new D3Options();
 
     public FineTuningOptions FineTuningOrDefault => FineTuning ?? new FineTuningOptions();
+
+    /// <summary>The same options with every default spelled out: what a run records and compares.</summary>
+    public DefenseOptions Resolved() => new(D3OrDefault.Resolved(), FineTuningOrDefault);
 }

@@ -42,9 +42,10 @@ public static class DefenseExperiment
         using var staging = new StagingDirectory(location.Path, location.Force);
         var log = new TeeRunLog(console, new FileRunLog(staging.File(RunFiles.Log)));
         // Mode-dependent defaults are written out, so config.json says which learning rate and warm-up ran.
-        RunJson.Write(staging.File(RunFiles.Config), config with { From = attackRun.Path, Options = config.Options with { D3 = config.Options.D3?.Resolved() } });
+        RunJson.Write(staging.File(RunFiles.Config), config with { From = attackRun.Path, Options = config.Options.Resolved() });
         RunJson.Write(staging.File(RunFiles.CleanIndices), cleanIndices);
-        var before = testSet.Evaluate(model, pipeline);
+        // The attack run scored this very model on this very test set when it finished.
+        var before = attackRun.Summary?.Result ?? testSet.Evaluate(model, pipeline);
         log.Info($"{config.Method} on {Path.GetFileName(attackRun.Path)} with {cleanData.Count} clean samples; before: ACC {before.Accuracy:P2} ASR {before.AttackSuccessRate:P2} RA {before.RobustAccuracy:P2}");
 
         var context = new DefenseContext(model, cleanData,

@@ -27,7 +27,7 @@ public sealed class DefendCommand : Command
     private readonly Option<int> _evalEvery = new("--eval-every") { Description = "Evaluate ACC/ASR/RA every N epochs (0 = before and after only)", DefaultValueFactory = _ => 0 };
     private readonly Option<string?> _module = new("--d3-module") { Description = "D3: module whose Linear/Conv weights are pushed away (default: the final classifier, e.g. linear; or layer4)" };
     private readonly Option<double> _p = new("--p") { Description = "D3: order of the distance norm", DefaultValueFactory = _ => 2 };
-    private readonly Option<double> _lambda = new("--lambda") { Description = "D3 fixed: weight on the clean hinge loss (reference code 0.5; the paper quotes 10)", DefaultValueFactory = _ => 0.5 };
+    private readonly Option<double> _lambda = new("--lambda") { Description = "D3 fixed: weight on the clean hinge loss (0.5 is the reference code's configuration, the only verified value; 10 comes from a secondary summary of the paper that could not be checked against its text)", DefaultValueFactory = _ => 0.5 };
     private readonly Option<double> _epsilon = new("--epsilon") { Description = "D3: per-sample clean-loss threshold", DefaultValueFactory = _ => 0.1 };
     private readonly Option<string?> _init = new("--init") { Description = "D3: warm-up of the selected weights (default: random in fixed mode, as the reference; middle in dual mode)" };
     private readonly Option<bool> _freezeBn = new("--freeze-bn") { Description = "D3: keep BatchNorm in eval mode (higher ACC, higher ASR)" };

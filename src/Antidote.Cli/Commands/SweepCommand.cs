@@ -1,7 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
 using Antidote.Attacks;
+using Antidote.Cli.Assets;
 using Antidote.Cli.Terminal;
+using Antidote.Defenses;
+using Antidote.Defenses.FineTuning;
 using Antidote.Core;
 using Antidote.Defenses.D3;
 using Antidote.Experiments.Sweeps;
@@ -14,21 +17,23 @@ public sealed class SweepCommand : Command
 {
     private readonly Option<string> _models = new("--models") { Description = "Comma-separated model names", DefaultValueFactory = _ => "small-cnn" };
     private readonly Option<string> _attacks = new("--attacks") { Description = "Comma-separated attack names", DefaultValueFactory = _ => "badnets,blended,sig" };
-    private readonly Option<string> _variants = new("--d3") { Description = "Comma-separated D3 settings: fixed:LAMBDA, dual[:STEP] or dual-holdout[:FRACTION], each optionally @INIT (e.g. fixed:10@middle)", DefaultValueFactory = _ => "fixed:0.5,fixed:10,dual" };
+    private readonly Option<string> _variants = new("--d3") { Description = "Comma-separated defense settings: fixed:LAMBDA, dual[:STEP], dual-holdout[:FRACTION] (D3) or ft, each with optional +lr=X, +init=NAME, +steps=N (floor on SGD steps), +epochs=N (e.g. fixed:10+init=middle,ft)", DefaultValueFactory = _ => "fixed:0.5,fixed:10,dual" };
     private readonly Option<string> _seeds = new("--seeds") { Description = "Comma-separated defense seeds", DefaultValueFactory = _ => "0,1,2" };
     private readonly Option<string?> _widths = new("--widths") { Description = "Model widths, e.g. preact-resnet18=16 (others: their default)" };
     private readonly Option<double?> _d3Lr = new("--d3-lr") { Description = "D3 learning rate for every variant (default: each mode's own, 0.01 fixed, 0.005 dual); labels get -lrVALUE" };
     private readonly Option<int> _attackEpochs = new("--attack-epochs") { Description = "Epochs of backdoor training", DefaultValueFactory = _ => 10 };
     private readonly Option<int> _defenseEpochs = new("--defense-epochs") { Description = "Epochs of D3", DefaultValueFactory = _ => 100 };
-    private readonly Option<double> _cleanRatio = new("--clean-ratio") { Description = "Defender's clean fraction", DefaultValueFactory = _ => 0.05 };
+    private readonly Option<string> _cleanRatios = new("--clean-ratios") { Description = "Comma-separated clean fractions the defender holds, one cell each (paper: 0.05)", DefaultValueFactory = _ => "0.05" };
+    private readonly Option<string> _blendTrigger = new("--blend-trigger") { Description = "Trigger of blend attacks: photo (as BackdoorBench; scikit-image's astronaut.png from Debian) or noise", DefaultValueFactory = _ => "photo" };
     private readonly Option<bool> _earlyStop = new("--early-stop") { Description = "Stop D3 where its clean-data rule fires" };
     private readonly Option<string> _out = new("--out") { Description = "Sweep folder (finished runs in it are reused)", DefaultValueFactory = _ => "runs/sweep" };
     private readonly Option<string?> _data = CommonOptions.Data();
     private readonly ComputeOptions _compute = new();
 
-    public SweepCommand() : base("sweep", "Compare D3 settings (fixed λ, dual ascent) across attacks, models and seeds")
+    public SweepCommand() : base("sweep", "Compare defense settings (D3's λ rule, lr, warm-up, steps; FT) across attacks, models, clean-set sizes and seeds")
     {
-        foreach (var option in new Option[] { _models, _attacks, _variants, _d3Lr, _seeds, _widths, _attackEpochs, _defenseEpochs, _cleanRatio, _earlyStop, _out, _data }.Concat(_compute.All))
+        _blendTrigger.AcceptOnlyFromAmong("photo", "noise");
+        foreach (var option in new Option[] { _models, _attacks, _variants, _d3Lr, _seeds, _widths, _attackEpochs, _defenseEpochs, _cleanRatios, _blendTrigger, _earlyStop, _out, _data }.Concat(_compute.All))
             Options.Add(option);
         SetAction((result, cancel) => Task.FromResult(Cli.Run(() =>
         {
@@ -46,14 +51,24 @@ public sealed class SweepCommand : Command
         int defenseEpochs = r.GetValue(_defenseEpochs);
         CommonOptions.Positive("--defense-epochs", defenseEpochs);
         CommonOptions.Positive("--attack-epochs", r.GetValue(_attackEpochs));
-        CommonOptions.Fraction("--clean-ratio", r.GetValue(_cleanRatio));
         var earlyStop = new EarlyStopOptions(Enabled: r.GetValue(_earlyStop));
         var variants = List(r.GetValue(_variants)!).Select(v => Variant(v, defenseEpochs, earlyStop)).ToList();
         if (r.GetValue(_d3Lr) is double lr)
         {
             CommonOptions.Positive("--d3-lr", lr);
-            variants = variants.Select(v => new D3Variant($"{v.Label}-lr{lr.ToString(CultureInfo.InvariantCulture)}", v.Options with { LearningRate = lr })).ToList();
+            variants = variants.Select(v => v.Options.D3 is { } d3
+                ? v with { Label = $"{v.Label}-lr{lr.ToString(CultureInfo.InvariantCulture)}", Options = v.Options with { D3 = d3 with { LearningRate = lr } } }
+                : v).ToList();
         }
+        var cleanRatios = List(r.GetValue(_cleanRatios)!).Select(text =>
+        {
+            if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double ratio))
+                throw new AntidoteException($"--clean-ratios: '{text}' is not a number");
+            CommonOptions.Fraction("--clean-ratios", ratio);
+            return ratio;
+        }).ToList();
+        string? triggerImage = attacks.Any(a => AttackCatalog.Default.Get(a).UsesTriggerImage) && r.GetValue(_blendTrigger) == "photo"
+            ? DebianAssets.EnsureTriggerPhoto() : null;
         var seeds = List(r.GetValue(_seeds)!).Select(s => long.TryParse(s, out long seed) ? seed : throw new AntidoteException($"--seeds: '{s}' is not an integer")).ToList();
         var widths = new Dictionary<string, int>();
         foreach (string pair in List(r.GetValue(_widths) ?? ""))
@@ -63,36 +78,70 @@ public sealed class SweepCommand : Command
                 throw new AntidoteException($"--widths: '{pair}' is not MODEL=WIDTH");
             widths[ModelCatalog.Default.Get(parts[0]).Name] = width;
         }
-        return new SweepSettings(r.GetValue(_out)!, models, attacks, variants, seeds, DataDirectory: r.GetValue(_data), Widths: widths,
-            AttackEpochs: r.GetValue(_attackEpochs), CleanRatio: r.GetValue(_cleanRatio),
-            Compute: _compute.Settings(r));
+        return new SweepSettings(r.GetValue(_out)!, models, attacks, variants, seeds, cleanRatios, DataDirectory: r.GetValue(_data),
+            TriggerImage: triggerImage, Widths: widths, AttackEpochs: r.GetValue(_attackEpochs), Compute: _compute.Settings(r));
     }
 
-    private static D3Variant Variant(string text, int epochs, EarlyStopOptions earlyStop)
+    /// <summary>
+    /// A variant is BASE[@INIT][+MOD...]: BASE is fixed:LAMBDA, dual, dual:STEP, dual-holdout[:FRACTION] (D3) or ft; MOD is
+    /// lr=X, init=NAME, steps=N (a floor on SGD steps) or epochs=N. Its label is the text without '=' and with ':' as '-'.
+    /// </summary>
+    internal static SweepVariant Variant(string text, int epochs, EarlyStopOptions earlyStop)
     {
-        string[] atInit = text.Split('@');
-        if (atInit.Length > 2 || (atInit.Length == 2 && !DefendCommand.Initializations.ContainsKey(atInit[1])))
-            throw new AntidoteException($"--d3: '{text}': after @ comes one warm-up of {string.Join(", ", DefendCommand.Initializations.Keys)}");
-        var variant = ModeVariant(atInit[0], epochs, earlyStop);
-        return atInit.Length == 1 ? variant
-            : new D3Variant($"{variant.Label}@{atInit[1]}", variant.Options with { Initialization = DefendCommand.Initializations[atInit[1]] });
+        string[] mods = text.Split('+');
+        string[] atInit = mods[0].Split('@');
+        if (atInit.Length > 2)
+            throw new AntidoteException($"--d3: '{text}': one @INIT at most");
+        var variant = BaseVariant(atInit[0], epochs, earlyStop);
+        foreach (string mod in (atInit.Length == 2 ? ["init=" + atInit[1]] : Array.Empty<string>()).Concat(mods[1..]))
+            variant = Modified(variant, mod, text);
+        string label = text.Replace("=", "").Replace(':', '-');
+        return variant with { Label = label };
     }
 
-    private static D3Variant ModeVariant(string text, int epochs, EarlyStopOptions earlyStop)
+    private static SweepVariant BaseVariant(string text, int epochs, EarlyStopOptions earlyStop)
     {
         string[] parts = text.Split(':');
         bool hasNumber = parts.Length == 2 && double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out _);
         double number = hasNumber ? double.Parse(parts[1], CultureInfo.InvariantCulture) : double.NaN;
         var baseline = new D3Options(Epochs: epochs, EarlyStop: earlyStop);
+        SweepVariant D3(D3Options options) => new(text, "d3", new DefenseOptions(D3: options));
         return parts[0] switch
         {
-            "fixed" when hasNumber && number >= 0 => new D3Variant($"fixed-{parts[1]}", baseline with { Lambda = number }),
-            "dual" when parts.Length == 1 => new D3Variant("dual", baseline with { LambdaMode = LambdaMode.Dual }),
-            "dual" when hasNumber && number > 0 => new D3Variant($"dual-{parts[1]}", baseline with { LambdaMode = LambdaMode.Dual, Dual = new DualAscentOptions(Step: number) }),
-            "dual-holdout" when parts.Length == 1 => new D3Variant("dual-holdout", baseline with { LambdaMode = LambdaMode.Dual, ConstraintHoldout = 0.2 }),
-            "dual-holdout" when hasNumber && number > 0 && number < 1 => new D3Variant($"dual-holdout-{parts[1]}", baseline with { LambdaMode = LambdaMode.Dual, ConstraintHoldout = number }),
-            _ => throw new AntidoteException($"--d3: '{text}' is not fixed:LAMBDA, dual, dual:STEP or dual-holdout[:FRACTION]"),
+            "fixed" when hasNumber && number >= 0 => D3(baseline with { LambdaMode = LambdaMode.Fixed, Lambda = number }),
+            "dual" when parts.Length == 1 => D3(baseline with { LambdaMode = LambdaMode.Dual }),
+            "dual" when hasNumber && number > 0 => D3(baseline with { LambdaMode = LambdaMode.Dual, Dual = new DualAscentOptions(Step: number) }),
+            "dual-holdout" when parts.Length == 1 => D3(baseline with { LambdaMode = LambdaMode.Dual, ConstraintHoldout = 0.2 }),
+            "dual-holdout" when hasNumber && number > 0 && number < 1 => D3(baseline with { LambdaMode = LambdaMode.Dual, ConstraintHoldout = number }),
+            "ft" when parts.Length == 1 => new SweepVariant(text, "ft", new DefenseOptions(FineTuning: new FineTuningOptions(Epochs: epochs))),
+            _ => throw new AntidoteException($"--d3: '{text}' is not fixed:LAMBDA, dual, dual:STEP, dual-holdout[:FRACTION] or ft"),
         };
+    }
+
+    private static SweepVariant Modified(SweepVariant variant, string mod, string text)
+    {
+        string[] kv = mod.Split('=');
+        string error = $"--d3: '{text}': '{mod}' is not lr=X, init=NAME, steps=N or epochs=N";
+        if (kv.Length != 2) throw new AntidoteException(error);
+        var d3 = variant.Options.D3;
+        var ft = variant.Options.FineTuning;
+        double Number(bool integer)
+        {
+            if (!double.TryParse(kv[1], NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !(value > 0) || double.IsInfinity(value)
+                || (integer && value != Math.Floor(value)))
+                throw new AntidoteException(error);
+            return value;
+        }
+        DefenseOptions options = kv[0] switch
+        {
+            "lr" => new DefenseOptions(d3 is null ? null : d3 with { LearningRate = Number(false) }, ft is null ? null : ft with { LearningRate = Number(false) }),
+            "steps" => new DefenseOptions(d3 is null ? null : d3 with { MinSteps = (int)Number(true) }, ft is null ? null : ft with { MinSteps = (int)Number(true) }),
+            "epochs" => new DefenseOptions(d3 is null ? null : d3 with { Epochs = (int)Number(true) }, ft is null ? null : ft with { Epochs = (int)Number(true) }),
+            "init" when d3 is not null && DefendCommand.Initializations.TryGetValue(kv[1], out var init) => new DefenseOptions(d3 with { Initialization = init }),
+            "init" => throw new AntidoteException($"--d3: '{text}': init takes one of {string.Join(", ", DefendCommand.Initializations.Keys)} (D3 only)"),
+            _ => throw new AntidoteException(error),
+        };
+        return variant with { Options = options };
     }
 
     private static IEnumerable<string> List(string text) => text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

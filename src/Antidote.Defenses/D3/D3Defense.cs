@@ -51,13 +51,17 @@ public sealed class D3Defense(D3Options options) : IDefense
         selected.Initialize(options.InitializationOrDefault);
         // The reference trains all parameters with SGD, momentum 0.9 and no weight decay.
         var settings = new TrainingSettings(options.Epochs, options.LearningRateOrDefault, options.BatchSize, WeightDecay: 0,
-            FreezeBatchNorm: options.FreezeBatchNorm);
-        var objective = new D3Objective(selected, options.Epsilon, lambda, constraintData, context.Pipeline, stopping);
+            FreezeBatchNorm: options.FreezeBatchNorm, MinSteps: options.MinSteps);
+        // The clean hinge costs a pass over the subset: every epoch only where a rule reads it.
+        bool hingeEveryEpoch = options.LambdaMode == LambdaMode.Dual || options.EarlyStopOrDefault.Enabled;
+        var objective = new D3Objective(selected, options.Epsilon, lambda, constraintData, context.Pipeline,
+            hingeEveryEpoch ? stopping : null, hingeEveryEpoch ? 1 : options.HingeLogEvery);
         var epochs = Trainer.Train(model, trainData, context.Pipeline, settings, objective,
             Seeds.Stream(context.Seed, "d3-order"), context.Log, "d3", r => context.OnEpoch?.Invoke(r, model), context.Cancel);
-        context.Log.Info(stopping.FiredAt is int at
-            ? $"d3: the clean-data stopping rule fires at epoch {at}{(stopping.StopsTraining ? " (stopped there)" : " (--early-stop would stop there)")}"
-            : "d3: the clean-data stopping rule did not fire");
+        if (hingeEveryEpoch)
+            context.Log.Info(stopping.FiredAt is int at
+                ? $"d3: the clean-data stopping rule fires at epoch {at}{(stopping.StopsTraining ? " (stopped there)" : " (--early-stop would stop there)")}"
+                : "d3: the clean-data stopping rule did not fire");
         return new DefenseOutcome(model, epochs, stopping.FiredAt);
     }
 

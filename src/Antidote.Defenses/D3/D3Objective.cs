@@ -9,13 +9,13 @@ namespace Antidote.Defenses.D3;
 /// D3's per-batch objective (paper Sec. 4; reference defense/d3.py):
 ///   hinge = mean_i max(0, CE_i − ε),  d = Σ_k ‖W_k − W0_k‖_p,
 ///   loss = λ·hinge − d, divided by (λ + 1) when λ > 1 to keep its scale bounded,
-/// followed after every optimizer step by the projection onto each ‖W0_k‖ sphere. After each epoch it measures
-/// the clean hinge on the defender's subset (eval mode, no augmentation), moves λ by its rule, and asks the
-/// clean-data stopping rule whether to go on.
+/// followed after every optimizer step by the projection onto each ‖W0_k‖ sphere. Every <paramref name="hingeEvery"/>
+/// epochs it measures the clean hinge on the defender's subset (eval mode, no augmentation) and moves λ by its rule;
+/// with a <paramref name="stopping"/> rule (which needs the hinge every epoch) it asks whether to go on.
 /// </summary>
 public sealed class D3Objective(
     SelectedWeights selected, double epsilon, ILambdaRule lambda,
-    ImageDataset cleanData, DataPipeline pipeline, CleanStoppingRule stopping) : ITrainingObjective
+    ImageDataset cleanData, DataPipeline pipeline, CleanStoppingRule? stopping, int hingeEvery = 1) : ITrainingObjective
 {
     /// <summary>The paper's per-batch loss for a given λ (kept separate so its form can be checked exactly).</summary>
     public static Tensor PenalisedLoss(Tensor hinge, Tensor distance, double lambda)
@@ -44,12 +44,16 @@ public sealed class D3Objective(
         using (no_grad())
         using (var d = selected.Distance())
             distance = d.item<float>();
-        double cleanHinge = Evaluator.MeanHinge(model, cleanData, pipeline, epsilon);
         record.Values["distance"] = distance;
-        record.Values["clean_hinge"] = cleanHinge;
-        record.Values["budget"] = stopping.Budget;
         record.Values["lambda"] = lambda.Value;
+        if (hingeEvery < 1 || record.Epoch % hingeEvery != 0)
+            return true;
+        double cleanHinge = Evaluator.MeanHinge(model, cleanData, pipeline, epsilon);
+        record.Values["clean_hinge"] = cleanHinge;
         lambda.Update(cleanHinge);
+        if (stopping is null)
+            return true;
+        record.Values["budget"] = stopping.Budget;
         bool fired = stopping.Observe(record.Epoch, distance, cleanHinge);
         return !(fired && stopping.StopsTraining);
     }

@@ -3,12 +3,17 @@ namespace Antidote.Defenses.D3;
 /// <summary>Every knob of D3, defaulting to the reference implementation's CIFAR-10 settings (d3.md).</summary>
 /// <param name="Module">Module whose Linear/Conv weights are selected (θ_s); null = the model's final classifier; "" = every layer.</param>
 /// <param name="P">Order of the distance norm ‖W − W0‖_p (reference: 2).</param>
-/// <param name="Lambda">Weight on the clean hinge loss in fixed mode (reference code: 0.5; one summary of the paper
-/// quotes 10). Dual mode starts from <see cref="DualAscentOptions.Start"/> instead.</param>
+/// <param name="Lambda">Weight on the clean hinge loss in fixed mode (0.5: the reference code's configuration, the only
+/// verified value; 10 appears only in a secondary summary of the paper that could not be checked against its text). Dual mode starts from <see cref="DualAscentOptions.Start"/> instead.</param>
 /// <param name="Epsilon">Per-sample clean-loss threshold of the hinge max(0, CE − ε) (reference: 0.1).</param>
 /// <param name="Initialization">Warm-up of the selected weights; null = the mode's default (<see cref="InitializationOrDefault"/>).</param>
 /// <param name="FreezeBatchNorm">Keep BatchNorm in eval mode (reference: train mode; frozen gives higher ACC and ASR).</param>
-/// <param name="Epochs">Reference: 100.</param>
+/// <param name="Epochs">Reference: 100 (at least; see <paramref name="MinSteps"/>).</param>
+/// <param name="MinSteps">Floor on SGD steps: D3 runs at least enough epochs to take this many. The reference's CIFAR-10
+/// setting takes 1,000 (2,500 clean images, batch 256, 100 epochs); counted in epochs, a smaller clean set gets
+/// proportionally fewer steps. 0 = epochs only.</param>
+/// <param name="HingeLogEvery">Measure the clean hinge on the subset every this many epochs for the log when nothing else
+/// needs it (dual mode and the stopping rule measure it every epoch); 0 = never.</param>
 /// <param name="LearningRate">SGD (momentum 0.9, no weight decay), cosine-annealed per epoch; null = the mode's default
 /// (<see cref="LearningRateOrDefault"/>).</param>
 /// <param name="BatchSize">Reference: 256.</param>
@@ -31,7 +36,9 @@ public sealed record D3Options(
     LambdaMode LambdaMode = LambdaMode.Fixed,
     DualAscentOptions? Dual = null,
     EarlyStopOptions? EarlyStop = null,
-    double ConstraintHoldout = 0)
+    double ConstraintHoldout = 0,
+    int MinSteps = 0,
+    int HingeLogEvery = 10)
 {
     public DualAscentOptions DualOrDefault => Dual ?? new DualAscentOptions();
 

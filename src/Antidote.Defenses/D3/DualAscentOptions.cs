@@ -6,7 +6,7 @@ namespace Antidote.Defenses.D3;
 /// size serves a model that needs λ ≈ 0.5 and one that needs λ ≈ 100. The hinge is measured on the defender's clean subset in eval mode
 /// without augmentation, the same way the budget is.
 /// </summary>
-/// <param name="Start">λ at the first epoch (the paper's 10: a start in the middle of the range in log terms).</param>
+/// <param name="Start">λ at the first epoch (10: a start in the middle of [0.01, 1000] in log terms; our choice, not a value from the paper or its code).</param>
 /// <param name="Step">Dual step on log λ per epoch, per unit of relative violation: 0.1 lets λ move at most ×1.1 per
 /// epoch, ×150 over 50 epochs.</param>
 /// <param name="BudgetScale">Budget = scale × the reference clean hinge, floored at <paramref name="BudgetFloor"/>.</param>

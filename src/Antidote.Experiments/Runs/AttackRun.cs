@@ -8,11 +8,12 @@ namespace Antidote.Experiments.Runs;
 /// <summary>A finished attack run folder, opened for defending or evaluating.</summary>
 public sealed class AttackRun
 {
-    private AttackRun(string path, AttackRunConfig config, PoisonPlan plan)
+    private AttackRun(string path, AttackRunConfig config, PoisonPlan plan, AttackSummary? summary)
     {
         Path = path;
         Config = config;
         Plan = plan;
+        Summary = summary;
     }
 
     public string Path { get; }
@@ -20,6 +21,9 @@ public sealed class AttackRun
     public AttackRunConfig Config { get; }
 
     public PoisonPlan Plan { get; }
+
+    /// <summary>The trained model's test metrics, when the run folder has its summary.</summary>
+    public AttackSummary? Summary { get; }
 
     public static AttackRun Open(string path)
     {
@@ -31,7 +35,8 @@ public sealed class AttackRun
                 throw new AntidoteException($"{full} is not an attack run folder: {file} is missing");
         return new AttackRun(full,
             RunJson.Read<AttackRunConfig>(System.IO.Path.Combine(full, RunFiles.Config)),
-            RunJson.Read<PoisonPlan>(System.IO.Path.Combine(full, RunFiles.PoisonPlan)));
+            RunJson.Read<PoisonPlan>(System.IO.Path.Combine(full, RunFiles.PoisonPlan)),
+            File.Exists(System.IO.Path.Combine(full, RunFiles.Summary)) ? RunJson.Read<AttackSummary>(System.IO.Path.Combine(full, RunFiles.Summary)) : null);
     }
 
     /// <summary>The run's dataset, from <paramref name="dataDirectory"/> or else where the attack found it.</summary>

@@ -12,8 +12,8 @@ namespace Antidote.Experiments.Sweeps;
 /// </summary>
 public static class FinishedSweepRuns
 {
-    // A sweep names its runs {attack run}--d3-{variant}-s{seed}, beside the attack run folder.
-    private static readonly Regex RunName = new(@"^(?<attack>.+?)--d3-(?<variant>.+)-s(?<seed>\d+)$", RegexOptions.CultureInvariant);
+    // SensitivitySweep.RunName: {attack run}--{variant}-r{clean ratio}-s{seed}, beside the attack run folder.
+    private static readonly Regex RunName = new(@"^(?<attack>.+?)--(?<variant>.+)-r(?<ratio>[0-9.Ee+-]+)-s(?<seed>\d+)$", RegexOptions.CultureInvariant);
 
     public static IReadOnlyList<SweepRow> In(string folder, IRunLog log)
     {

@@ -106,6 +106,17 @@ public class D3DefenseTests : IClassFixture<D3DefenseTests.Backdoor>
     }
 
     [Fact]
+    public void In_fixed_mode_the_clean_hinge_pass_runs_only_every_log_interval_and_the_step_floor_adds_epochs()
+    {
+        // 120 clean rows in batches of 32 make four steps an epoch: a floor of 18 steps turns 2 epochs into 5.
+        var outcome = new D3Defense(new D3Options(Epochs: 2, BatchSize: 32, MinSteps: 18, HingeLogEvery: 2)).Run(_planted.Context());
+        Assert.Equal(5, outcome.Epochs.Count);
+        Assert.Equal([2, 4], outcome.Epochs.Where(e => e.Values.ContainsKey("clean_hinge")).Select(e => e.Epoch));
+        Assert.All(outcome.Epochs, e => Assert.True(e.Values.ContainsKey("distance")));
+        Assert.Null(outcome.StopEpoch);
+    }
+
+    [Fact]
     public void Dual_mode_starts_from_zeros_and_fixed_mode_from_the_reference_random_warm_up()
     {
         Assert.Equal(D3Initialization.Random, new D3Options().InitializationOrDefault);

@@ -1,5 +1,6 @@
 using Antidote.Attacks;
 using Antidote.Core.Logging;
+using Antidote.Defenses;
 using Antidote.Defenses.D3;
 using Antidote.Experiments;
 using Antidote.Experiments.Runs;
@@ -13,10 +14,12 @@ public class SensitivitySweepTests
 {
     private static SweepSettings Settings(string root, int defenseEpochs) => new(
         Out: Path.Combine(root, "sweep"), Models: ["small-cnn"], Attacks: ["badnets"],
-        Variants: [new D3Variant("fixed-10", new D3Options(Lambda: 10, Epochs: defenseEpochs, BatchSize: 16)),
-                   new D3Variant("dual", new D3Options(Epochs: defenseEpochs, BatchSize: 16, LambdaMode: LambdaMode.Dual))],
-        Seeds: [0, 1], Dataset: "mnist", DataDirectory: Path.Combine(root, "mnist"),
-        Widths: new Dictionary<string, int> { ["small-cnn"] = 4 }, AttackEpochs: 1, CleanRatio: 0.2);
+        Variants: [D3("fixed-10", new D3Options(Lambda: 10, Epochs: defenseEpochs, BatchSize: 16)),
+                   D3("dual", new D3Options(Epochs: defenseEpochs, BatchSize: 16, LambdaMode: LambdaMode.Dual))],
+        Seeds: [0, 1], CleanRatios: [0.2], Dataset: "mnist", DataDirectory: Path.Combine(root, "mnist"),
+        Widths: new Dictionary<string, int> { ["small-cnn"] = 4 }, AttackEpochs: 1);
+
+    private static SweepVariant D3(string label, D3Options options) => new(label, "d3", new DefenseOptions(D3: options));
 
     [Fact]
     public void A_sweep_tabulates_every_cell_reuses_finished_runs_and_reruns_changed_ones()
@@ -26,11 +29,11 @@ public class SensitivitySweepTests
         var rows = SensitivitySweep.Run(Settings(temp.Path, 1), NullRunLog.Instance);
         Assert.Equal(4, rows.Count);
         string table = File.ReadAllText(temp.File("sweep/sweep.md"));
-        Assert.Contains("| small-cnn | badnets | fixed-10 | 2 |", table);
-        Assert.Contains("| small-cnn | badnets | dual | 2 |", table);
+        Assert.Contains("| small-cnn | badnets | 16 | fixed-10 | 2 |", table);
+        Assert.Contains("| small-cnn | badnets | 16 | dual | 2 |", table);
         Assert.Equal(5, File.ReadAllLines(temp.File("sweep/sweep.csv")).Length);
 
-        string summary = Path.Combine(temp.Path, "sweep", "badnets-mnist-small-cnn-s0--d3-dual-s1", RunFiles.Summary);
+        string summary = Path.Combine(temp.Path, "sweep", "badnets-mnist-small-cnn-s0--dual-r0.2-s1", RunFiles.Summary);
         var written = File.GetLastWriteTimeUtc(summary);
         SensitivitySweep.Run(Settings(temp.Path, 1), NullRunLog.Instance);
         Assert.Equal(written, File.GetLastWriteTimeUtc(summary));
@@ -47,16 +50,16 @@ public class SensitivitySweepTests
         SensitivitySweep.Run(Settings(temp.Path, 1), NullRunLog.Instance);
         var other = Settings(temp.Path, 1) with
         {
-            Variants = [new D3Variant("fixed-0.5", new D3Options(Epochs: 1, BatchSize: 16))], Seeds = [0],
+            Variants = [D3("fixed-0.5", new D3Options(Epochs: 1, BatchSize: 16))], Seeds = [0],
         };
         var rows = SensitivitySweep.Run(other, NullRunLog.Instance);
         Assert.Single(rows);
         string table = File.ReadAllText(temp.File("sweep/sweep.md"));
         foreach (string cell in new[] { "| fixed-0.5 | 1 |", "| fixed-10 | 2 |", "| dual | 2 |" })
-            Assert.Contains($"| small-cnn | badnets {cell}", table);
+            Assert.Contains($"| small-cnn | badnets | 16 {cell}", table);
         Assert.Equal(6, File.ReadAllLines(temp.File("sweep/sweep.csv")).Length);
 
-        var config = RunJson.Read<DefenseRunConfig>(temp.File("sweep/badnets-mnist-small-cnn-s0--d3-dual-s0/config.json"));
+        var config = RunJson.Read<DefenseRunConfig>(temp.File("sweep/badnets-mnist-small-cnn-s0--dual-r0.2-s0/config.json"));
         Assert.Equal(0.005, config.Options.D3!.LearningRate);
     }
 
