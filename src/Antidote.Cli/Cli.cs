@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using Antidote.Cli.Commands;
 using Antidote.Core;
 
@@ -23,11 +24,25 @@ public static class Cli
         var parsed = Build().Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            Console.Error.WriteLine($"antidote: error: {parsed.Errors[0].Message} (see --help)");
+            Console.Error.WriteLine($"antidote: error: {OneLine(parsed.Errors[0].Message)} (see --help)");
             return UsageError;
         }
-        return parsed.Invoke();
+        // Ctrl-C and SIGTERM cancel the run: the training loop stops at its next step, the staging folder is removed,
+        // and Run prints "cancelled" (System.CommandLine's own handling would end the process before that happens).
+        using var interrupt = new CancellationTokenSource();
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; interrupt.Cancel(); });
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; interrupt.Cancel(); });
+        Interrupt = interrupt.Token;
+        return parsed.Invoke(new InvocationConfiguration { ProcessTerminationTimeout = null });
     }
+
+    /// <summary>Cancelled by Ctrl-C or SIGTERM while a command runs.</summary>
+    public static CancellationToken Interrupt { get; private set; }
+
+    /// <summary>A parser message folded onto one line ("Must be one of:" lists come one per line).</summary>
+    public static string OneLine(string message) =>
+        string.Join(" ", message.Split(['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            .Replace("' '", "', '");
 
     /// <summary>Runs a command body: user errors become one line on stderr and exit 2, never a stack trace.</summary>
     public static int Run(Func<int> body)

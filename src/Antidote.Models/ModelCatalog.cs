@@ -17,8 +17,8 @@ public static class ModelCatalog
 
     public static ImageClassifier Create(ModelSpec spec)
     {
-        if (spec.Width < 1 || spec.InChannels < 1 || spec.Classes < 2)
-            throw new ArgumentException($"invalid model spec {spec}: width and channels must be >= 1, classes >= 2");
-        return Default.Get(spec.Name).Create(spec);
+        var entry = Default.Get(spec.Name);
+        spec.Validate();
+        return entry.Create(spec);
     }
 }

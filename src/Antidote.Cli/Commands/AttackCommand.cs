@@ -47,7 +47,7 @@ public sealed class AttackCommand : Command
         foreach (var option in new Option[] { _attack, _dataset, _model, _width, _target, _pratio, _labelMode, _triggerImage, _blendTrigger, _patchSize, _alpha,
                      _sigDelta, _sigFrequency, _epochs, _lr, _cosineTMax, _batchSize, _weightDecay, _evalEvery, _seed, _data, _out, _name, _force }.Concat(_compute.All))
             Options.Add(option);
-        SetAction((result, cancel) => Task.FromResult(Cli.Run(() => Execute(result, cancel))));
+        SetAction(result => Cli.Run(() => Execute(result, Cli.Interrupt)));
     }
 
     private int Execute(ParseResult r, CancellationToken cancel)

@@ -23,6 +23,8 @@ public sealed class DefendCommand : Command
     private readonly Option<double> _cleanRatio = new("--clean-ratio") { Description = "Fraction of the clean training set the defender holds", DefaultValueFactory = _ => 0.05 };
     private readonly Option<int> _epochs = new("--epochs") { Description = "Defense epochs (reference: 100)", DefaultValueFactory = _ => 100 };
     private readonly Option<double?> _lr = new("--lr") { Description = "SGD learning rate, cosine-annealed (default: the reference's 0.01; 0.005 for D3 in dual mode)" };
+    private readonly Option<int> _minSteps = new("--min-steps") { Description = "Floor on SGD steps: run at least enough epochs to take this many (the reference's CIFAR-10 setting takes 1,000; 0 = epochs only)", DefaultValueFactory = _ => new D3Options().MinSteps };
+    private readonly Option<int> _hingeLogEvery = new("--hinge-log-every") { Description = "D3: measure the clean hinge for the log every N epochs when no rule needs it every epoch (0 = never)", DefaultValueFactory = _ => new D3Options().HingeLogEvery };
     private readonly Option<int> _batchSize = new("--batch-size") { Description = "Batch size (reference: 256)", DefaultValueFactory = _ => 256 };
     private readonly Option<int> _evalEvery = new("--eval-every") { Description = "Evaluate ACC/ASR/RA every N epochs (0 = before and after only)", DefaultValueFactory = _ => 0 };
     private readonly Option<string?> _module = new("--d3-module") { Description = "D3: module whose Linear/Conv weights are pushed away (default: the final classifier, e.g. linear; or layer4)" };
@@ -52,10 +54,10 @@ public sealed class DefendCommand : Command
     {
         _init.AcceptOnlyFromAmong([.. Initializations.Keys]);
         _lambdaMode.AcceptOnlyFromAmong("fixed", "dual");
-        foreach (var option in new Option[] { _from, _method, _cleanRatio, _epochs, _lr, _batchSize, _evalEvery, _module, _p, _lambda, _epsilon, _init,
-                     _freezeBn, _lambdaMode, _dualStart, _dualStep, _budgetScale, _referenceEpochs, _budgetFloor, _holdout, _earlyStop, _stopWindow, _stopTolerance, _weightDecay, _seed, _data, _name, _force }.Concat(_compute.All))
+        foreach (var option in new Option[] { _from, _method, _cleanRatio, _epochs, _minSteps, _lr, _batchSize, _evalEvery, _module, _p, _lambda, _epsilon, _init,
+                     _freezeBn, _lambdaMode, _dualStart, _dualStep, _budgetScale, _referenceEpochs, _budgetFloor, _holdout, _earlyStop, _stopWindow, _stopTolerance, _hingeLogEvery, _weightDecay, _seed, _data, _name, _force }.Concat(_compute.All))
             Options.Add(option);
-        SetAction((result, cancel) => Task.FromResult(Cli.Run(() => Execute(result, cancel))));
+        SetAction(result => Cli.Run(() => Execute(result, Cli.Interrupt)));
     }
 
     private int Execute(ParseResult r, CancellationToken cancel)
@@ -93,6 +95,8 @@ public sealed class DefendCommand : Command
         CommonOptions.NotNegative("--budget-floor", r.GetValue(_budgetFloor));
         CommonOptions.NotNegative("--weight-decay", r.GetValue(_weightDecay));
         CommonOptions.Positive("--stop-window", r.GetValue(_stopWindow));
+        CommonOptions.NotNegative("--min-steps", r.GetValue(_minSteps));
+        CommonOptions.NotNegative("--hinge-log-every", r.GetValue(_hingeLogEvery));
         double holdout = r.GetValue(_holdout);
         if (!(holdout >= 0 && holdout < 1)) throw new AntidoteException($"--constraint-holdout must be in [0, 1), got {holdout}");
         CommonOptions.NotNegative("--stop-tolerance", r.GetValue(_stopTolerance));
@@ -100,8 +104,9 @@ public sealed class DefendCommand : Command
             r.GetValue(_module), p, r.GetValue(_lambda), r.GetValue(_epsilon), r.GetValue(_init) is string init ? Initializations[init] : null, r.GetValue(_freezeBn),
             epochs, lr, batch, r.GetValue(_lambdaMode) == "dual" ? LambdaMode.Dual : LambdaMode.Fixed,
             new DualAscentOptions(r.GetValue(_dualStart), r.GetValue(_dualStep), r.GetValue(_budgetScale), r.GetValue(_budgetFloor), r.GetValue(_referenceEpochs)),
-            new EarlyStopOptions(r.GetValue(_earlyStop), r.GetValue(_stopWindow), r.GetValue(_stopTolerance)), holdout);
-        var ft = new FineTuningOptions(epochs, lr ?? new FineTuningOptions().LearningRate, batch, r.GetValue(_weightDecay));
+            new EarlyStopOptions(r.GetValue(_earlyStop), r.GetValue(_stopWindow), r.GetValue(_stopTolerance)), holdout,
+            r.GetValue(_minSteps), r.GetValue(_hingeLogEvery));
+        var ft = new FineTuningOptions(epochs, lr ?? new FineTuningOptions().LearningRate, batch, r.GetValue(_weightDecay), MinSteps: r.GetValue(_minSteps));
         return new DefenseRunConfig(r.GetValue(_from)!, method.Name, new DefenseOptions(d3, ft), cleanRatio, r.GetValue(_seed),
             r.GetValue(_data), r.GetValue(_evalEvery), _compute.Settings(r));
     }

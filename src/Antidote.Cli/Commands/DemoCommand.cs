@@ -29,7 +29,7 @@ public sealed class DemoCommand : Command
         foreach (var option in new Option[] { _out, _quick, _model, _attackEpochs, _defenseEpochs, _lambdaMode, _lambda, _seed, _data }.Concat(_compute.All))
             Options.Add(option);
         _lambdaMode.AcceptOnlyFromAmong("fixed", "dual");
-        SetAction((result, cancel) => Task.FromResult(Cli.Run(() => Execute(result, cancel))));
+        SetAction(result => Cli.Run(() => Execute(result, Cli.Interrupt)));
     }
 
     private int Execute(ParseResult r, CancellationToken cancel)

@@ -35,13 +35,13 @@ public sealed class SweepCommand : Command
         _blendTrigger.AcceptOnlyFromAmong("photo", "noise");
         foreach (var option in new Option[] { _models, _attacks, _variants, _d3Lr, _seeds, _widths, _attackEpochs, _defenseEpochs, _cleanRatios, _blendTrigger, _earlyStop, _out, _data }.Concat(_compute.All))
             Options.Add(option);
-        SetAction((result, cancel) => Task.FromResult(Cli.Run(() =>
+        SetAction(result => Cli.Run(() =>
         {
             var settings = BuildSettings(result);
-            SensitivitySweep.Run(settings, new ConsoleRunLog(), cancel);
+            SensitivitySweep.Run(settings, new ConsoleRunLog(), Cli.Interrupt);
             Console.Write(File.ReadAllText(Path.Combine(settings.Out, "sweep.md")));
             return 0;
-        })));
+        }));
     }
 
     internal SweepSettings BuildSettings(ParseResult r)

@@ -6,7 +6,14 @@ public static class AtomicFile
     public static void Write(string path, Action<Stream> write)
     {
         string full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        }
+        catch (IOException e)
+        {
+            throw new AntidoteException($"cannot create the folder of {full} ({e.Message.TrimEnd('.')}); is part of the path a file?", e);
+        }
         string temp = full + $".tmp-{Environment.ProcessId}-{Guid.NewGuid():N}";
         try
         {

@@ -1,21 +1,40 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
 namespace Antidote.Core.IO;
 
 /// <summary>
 /// A run folder built under a hidden temporary name and renamed into place by <see cref="Commit"/>; disposing
-/// an uncommitted one deletes it, so a failed or cancelled run leaves nothing half-written behind.
+/// an uncommitted one deletes it, so a failed or cancelled run leaves nothing half-written behind. The temporary
+/// name carries the process id: a folder left by a process that was killed outright (SIGKILL, power loss) is
+/// removed by the next run that stages in the same parent.
 /// </summary>
-public sealed class StagingDirectory : IDisposable
+public sealed partial class StagingDirectory : IDisposable
 {
     private bool _committed;
 
     public StagingDirectory(string finalPath, bool replaceExisting)
     {
         FinalPath = Path.GetFullPath(finalPath);
+        if (System.IO.File.Exists(FinalPath))
+            throw new AntidoteException($"{FinalPath} is a file, not a run folder; choose another --out or --name");
         if (Directory.Exists(FinalPath) && !replaceExisting)
             throw new AntidoteException($"run folder {FinalPath} already exists; pass --force to replace it or --name to pick another");
         string parent = Path.GetDirectoryName(FinalPath)!;
-        Directory.CreateDirectory(parent);
-        Root = System.IO.Path.Combine(parent, $".{System.IO.Path.GetFileName(FinalPath)}.tmp-{Guid.NewGuid():N}");
+        try
+        {
+            Directory.CreateDirectory(parent);
+        }
+        catch (IOException e)
+        {
+            throw new AntidoteException($"cannot create the output folder {parent} ({e.Message.TrimEnd('.')}); is part of the path a file?", e);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new AntidoteException($"cannot create the output folder {parent} ({e.Message.TrimEnd('.')})", e);
+        }
+        RemoveAbandoned(parent);
+        Root = System.IO.Path.Combine(parent, $".{System.IO.Path.GetFileName(FinalPath)}.tmp-{Environment.ProcessId}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(Root);
     }
 
@@ -47,4 +66,38 @@ public sealed class StagingDirectory : IDisposable
         if (!_committed && Directory.Exists(Root))
             Directory.Delete(Root, recursive: true);
     }
+
+    /// <summary>Deletes staging folders in <paramref name="parent"/> whose process no longer runs.</summary>
+    public static void RemoveAbandoned(string parent)
+    {
+        foreach (string folder in Directory.EnumerateDirectories(parent, ".*.tmp-*"))
+        {
+            var match = StagingName().Match(System.IO.Path.GetFileName(folder));
+            if (!match.Success || IsRunning(int.Parse(match.Groups["pid"].Value, CultureInfo.InvariantCulture)))
+                continue;
+            try { Directory.Delete(folder, recursive: true); }
+            catch (IOException) { } // another run is cleaning it up at the same moment
+            catch (UnauthorizedAccessException) { }
+        }
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    [GeneratedRegex(@"^\..+\.tmp-(?<pid>\d{1,9})-[0-9a-f]{32}$", RegexOptions.CultureInvariant)]
+    private static partial Regex StagingName();
 }

@@ -40,6 +40,9 @@ public static class IdxReader
             dims[i] = BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(4 + 4 * i));
             if (dims[i] < 0) throw new AntidoteException($"{path}: negative IDX dimension");
             size *= dims[i];
+            // Checked as it grows: three dimensions near 2^31 would overflow the product.
+            if (size > bytes.Length)
+                throw new AntidoteException($"{path}: IDX dimensions [{string.Join("x", dims[..(i + 1)])}] need more bytes than the file's {bytes.Length} (truncated or corrupt)");
         }
         int offset = 4 + 4 * rank;
         if (bytes.Length - offset != size)

@@ -1,4 +1,5 @@
 using TorchSharp;
+using Antidote.Core;
 using Antidote.Models;
 using Antidote.Models.Checkpoints;
 using static TorchSharp.torch;
@@ -16,7 +17,18 @@ public static class RunModel
 
     public static (ImageClassifier Model, ModelCard Card) Load(string directory, Device device)
     {
-        var card = RunJson.Read<ModelCard>(Path.Combine(directory, RunFiles.ModelCard));
+        string cardPath = Path.Combine(directory, RunFiles.ModelCard);
+        var card = RunJson.Read<ModelCard>(cardPath);
+        if (card.Spec is null)
+            throw new AntidoteException($"{cardPath}: no model spec");
+        try
+        {
+            card.Spec.Validate();
+        }
+        catch (AntidoteException e)
+        {
+            throw new AntidoteException($"{cardPath}: {e.Message}", e);
+        }
         var model = ModelCatalog.Create(card.Spec);
         ModelCheckpoint.Load(model, Path.Combine(directory, RunFiles.Weights));
         model.to(device);

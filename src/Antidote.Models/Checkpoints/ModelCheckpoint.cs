@@ -69,28 +69,54 @@ public static class ModelCheckpoint
         }
     }
 
+    /// <summary>Largest tensor rank a file may declare (the models use 4).</summary>
+    public const int MaxRank = 8;
+
     private static Dictionary<string, Entry> Read(string path)
     {
         if (!File.Exists(path))
             throw new AntidoteException($"checkpoint {path} not found");
         try
         {
-            using var reader = new BinaryReader(File.OpenRead(path), Encoding.UTF8);
+            using var stream = File.OpenRead(path);
+            using var reader = new BinaryReader(stream, Encoding.UTF8);
+            long Remaining() => stream.Length - stream.Position;
             if (!reader.ReadBytes(Magic.Length).AsSpan().SequenceEqual(Magic))
                 throw new AntidoteException($"{path}: not an Antidote weights file (bad magic)");
             int count = reader.ReadInt32();
+            // Every entry takes at least a name byte, dtype, rank and length: a count the file cannot hold is damage.
+            if (count < 0 || count > Remaining() / 17)
+                throw new AntidoteException($"{path}: truncated weights file or damaged header (declares {count} entries in {stream.Length} bytes)");
             var entries = new Dictionary<string, Entry>();
             for (int i = 0; i < count; i++)
             {
                 string name = reader.ReadString();
-                var type = (ScalarType)reader.ReadInt32();
-                long[] shape = new long[reader.ReadInt64()];
-                for (int d = 0; d < shape.Length; d++) shape[d] = reader.ReadInt64();
+                int typeCode = reader.ReadInt32();
+                var type = (ScalarType)typeCode;
+                if (!Enum.IsDefined(type) || ElementSize(type) is not int elementSize)
+                    throw new AntidoteException($"{path}: damaged weights file ({name}: unknown dtype {typeCode})");
+                long rank = reader.ReadInt64();
+                if (rank < 0 || rank > MaxRank)
+                    throw new AntidoteException($"{path}: damaged weights file ({name}: rank {rank})");
+                long[] shape = new long[rank];
+                long elements = 1;
+                for (int d = 0; d < shape.Length; d++)
+                {
+                    shape[d] = reader.ReadInt64();
+                    if (shape[d] < 0 || (shape[d] > 0 && elements > Remaining() / shape[d]))
+                        throw new AntidoteException($"{path}: damaged weights file ({name}: shape [{string.Join(", ", shape[..(d + 1)])}] is larger than the file)");
+                    elements *= shape[d];
+                }
                 int length = reader.ReadInt32();
+                if (length < 0 || length > Remaining())
+                    throw new EndOfStreamException();
+                if (length != elements * elementSize)
+                    throw new AntidoteException($"{path}: damaged weights file ({name}: {length} bytes of data for shape [{string.Join(", ", shape)}] of {type})");
                 byte[] data = reader.ReadBytes(length);
                 if (data.Length != length)
                     throw new EndOfStreamException();
-                entries[name] = new Entry(type, shape, data);
+                if (!entries.TryAdd(name, new Entry(type, shape, data)))
+                    throw new AntidoteException($"{path}: damaged weights file ({name} appears twice)");
             }
             return entries;
         }
@@ -98,9 +124,23 @@ public static class ModelCheckpoint
         {
             throw new AntidoteException($"{path}: truncated weights file");
         }
+        catch (FormatException e)
+        {
+            throw new AntidoteException($"{path}: damaged weights file ({e.Message})", e);
+        }
         catch (IOException e)
         {
             throw new AntidoteException($"{path}: cannot read ({e.Message})", e);
         }
     }
+
+    /// <summary>Bytes per element of the dtypes a state dict holds; null for the rest.</summary>
+    private static int? ElementSize(ScalarType type) => type switch
+    {
+        ScalarType.Float32 or ScalarType.Int32 => 4,
+        ScalarType.Float64 or ScalarType.Int64 => 8,
+        ScalarType.Float16 or ScalarType.BFloat16 or ScalarType.Int16 => 2,
+        ScalarType.Bool or ScalarType.Byte or ScalarType.Int8 => 1,
+        _ => null,
+    };
 }

@@ -51,7 +51,9 @@ public class CliTests
         AssertUsageError(ConsoleCapture.Run("defend", "--from", "x", "--method", "anp"), "unknown defense 'anp'");
         AssertUsageError(ConsoleCapture.Run("defend", "--from", "x", "--clean-ratio", "0"), "--clean-ratio must be in (0, 1]");
         AssertUsageError(ConsoleCapture.Run("defend", "--from", "/nonexistent/run"), "attack run /nonexistent/run not found");
-        AssertUsageError(ConsoleCapture.Run("sweep", "--d3", "dual@sideways"), "after @ comes one warm-up of random, near, middle");
+        AssertUsageError(ConsoleCapture.Run("sweep", "--d3", "dual@sideways"), "init takes one of random, near, middle");
+        AssertUsageError(ConsoleCapture.Run("sweep", "--d3", "dual+speed=2"), "'speed=2' is not lr=X");
+        AssertUsageError(ConsoleCapture.Run("defend", "--from", "x", "--init", "bogus"), "Argument 'bogus' not recognized. Must be one of: 'random', 'near'");
         AssertUsageError(ConsoleCapture.Run("sweep", "--d3", "fixed"), "'fixed' is not fixed:LAMBDA");
     }
 
@@ -86,5 +88,37 @@ public class CliTests
         var eval = ConsoleCapture.Run("eval", "--run", Path.Combine(runs, "a"), "--data", data);
         Assert.Equal(0, eval.Exit);
         Assert.Matches(@"ACC \d+\.\d+ %  ASR", eval.Out);
+    }
+
+    [Fact]
+    public void An_output_path_that_is_a_file_gives_one_line_and_exit_2()
+    {
+        using var temp = new TempDirectory();
+        string data = temp.File("mnist");
+        DatasetFiles.WriteMnistFolder(data, train: 32, test: 8);
+        File.WriteAllText(temp.File("taken"), "a file");
+        AssertUsageError(ConsoleCapture.Run("attack", "--dataset", "mnist", "--data", data, "--width", "2", "--epochs", "1", "--out", temp.File("taken")),
+            "is part of the path a file?");
+        AssertUsageError(ConsoleCapture.Run("attack", "--dataset", "mnist", "--data", data, "--width", "2", "--epochs", "1", "--out", temp.Path, "--name", "taken"),
+            "is a file, not a run folder");
+        Assert.Equal("a file", File.ReadAllText(temp.File("taken")));
+    }
+
+    [Fact]
+    public void A_model_card_with_impossible_numbers_gives_one_line_before_building_the_model()
+    {
+        using var temp = new TempDirectory();
+        string data = temp.File("mnist");
+        DatasetFiles.WriteMnistFolder(data, train: 32, test: 8);
+        string runs = temp.File("runs");
+        Assert.Equal(0, ConsoleCapture.Run("attack", "--dataset", "mnist", "--data", data, "--width", "2", "--epochs", "1", "--out", runs, "--name", "a", "--threads", "1").Exit);
+        string card = Path.Combine(runs, "a", RunFiles.ModelCard);
+        string original = File.ReadAllText(card);
+        foreach (var (field, value, expected) in new[] { ("classes", "2000000000", "classes must be in [2, 100000]"), ("width", "-3", "width must be in [1, 1024]"),
+                     ("imageHeight", "0", "image height must be in [1, 4096]") })
+        {
+            File.WriteAllText(card, System.Text.RegularExpressions.Regex.Replace(original, $"\"{field}\": \\d+", $"\"{field}\": {value}"));
+            AssertUsageError(ConsoleCapture.Run("eval", "--run", Path.Combine(runs, "a"), "--data", data), expected);
+        }
     }
 }

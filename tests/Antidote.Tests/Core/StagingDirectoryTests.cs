@@ -31,4 +31,26 @@ public class StagingDirectoryTests
         Assert.Equal(["new.txt"], Directory.GetFiles(final).Select(Path.GetFileName));
         Assert.Single(Directory.EnumerateFileSystemEntries(temp.Path));
     }
+
+    [Fact]
+    public void Staging_folders_of_processes_that_are_gone_are_removed_and_those_of_live_ones_kept()
+    {
+        using var temp = new TempDirectory();
+        int gone;
+        using (var exited = System.Diagnostics.Process.Start("true")!)
+        {
+            exited.WaitForExit();
+            gone = exited.Id;
+        }
+        string abandoned = temp.File($".old.tmp-{gone}-{Guid.NewGuid():N}");
+        string live = temp.File($".busy.tmp-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(abandoned);
+        Directory.CreateDirectory(live);
+        File.WriteAllText(Path.Combine(abandoned, "config.json"), "{}");
+
+        using (new StagingDirectory(temp.File("run"), replaceExisting: false)) { }
+
+        Assert.False(Directory.Exists(abandoned));
+        Assert.True(Directory.Exists(live));
+    }
 }

@@ -39,7 +39,7 @@ public class RunFolderTests
         Assert.Equal(16, defense.CleanSamples);
         Assert.InRange(defense.DefenseEffectiveness, 0, 1);
         string header = File.ReadAllLines(Path.Combine(defenseLocation.Path, RunFiles.MetricsCsv))[0];
-        Assert.Equal("epoch,loss,lr,seconds,acc,asr,budget,clean_hinge,distance,hinge,lambda,ra,train_acc", header);
+        Assert.Equal("epoch,loss,lr,seconds,acc,asr,distance,hinge,lambda,ra,train_acc", header);
 
         var evaluated = EvalExperiment.Run(defenseLocation.Path, null, new());
         Assert.Equal(defense.After, evaluated);

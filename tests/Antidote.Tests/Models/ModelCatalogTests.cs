@@ -46,7 +46,7 @@ public class ModelCatalogTests
     [Fact]
     public void A_model_of_zero_width_is_refused()
     {
-        Assert.Throws<ArgumentException>(() => ModelCatalog.Create(new ModelSpec("small-cnn", 1, 10, 28, 28, Width: 0)));
+        Assert.Throws<AntidoteException>(() => ModelCatalog.Create(new ModelSpec("small-cnn", 1, 10, 28, 28, Width: 0)));
     }
 
     [Fact]
