@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Antidote.Core;
 using Antidote.Core.Runtime;
+using Antidote.Defenses.D3;
 
 namespace Antidote.Cli;
 
@@ -12,6 +13,28 @@ public static class CommonOptions
     public static Option<string?> Data() => new("--data") { Description = "Dataset folder (else $ANTIDOTE_DATA, else the system package's folder)" };
 
     public static Option<bool> Force() => new("--force") { Description = "Replace an existing run folder of the same name" };
+
+    /// <summary>D3's λ rule (demo and defend), defaulting to <see cref="D3Options"/>'s.</summary>
+    public static Option<string> LambdaMode()
+    {
+        var option = new Option<string>("--lambda-mode")
+        {
+            Description = "D3: dual (λ as the Lagrange multiplier of the clean constraint, moved by dual ascent; our default) or fixed (the paper's penalty, λ from --lambda)",
+            DefaultValueFactory = _ => new D3Options().LambdaMode == Defenses.D3.LambdaMode.Dual ? "dual" : "fixed",
+        };
+        option.AcceptOnlyFromAmong("fixed", "dual");
+        return option;
+    }
+
+    public static Defenses.D3.LambdaMode LambdaModeOf(string value) => value == "fixed" ? Defenses.D3.LambdaMode.Fixed : Defenses.D3.LambdaMode.Dual;
+
+    /// <summary>D3's fixed λ (demo and defend).</summary>
+    public static Option<double> Lambda() => new("--lambda")
+    {
+        Description = "D3 fixed mode: weight on the clean hinge loss (0.5 is the reference code's configuration, the only verified value; " +
+                      "10 comes from a secondary summary of the paper that could not be checked against its text)",
+        DefaultValueFactory = _ => new D3Options().Lambda,
+    };
 
     public static Option<string?> Name() => new("--name") { Description = "Run folder name (default: derived from the settings)" };
 

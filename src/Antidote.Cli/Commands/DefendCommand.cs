@@ -21,19 +21,19 @@ public sealed class DefendCommand : Command
     private readonly Option<string> _from = new("--from") { Description = "Attack run folder to defend", Required = true };
     private readonly Option<string> _method = new("--method") { Description = "Defense name (see `antidote list`)", DefaultValueFactory = _ => "d3" };
     private readonly Option<double> _cleanRatio = new("--clean-ratio") { Description = "Fraction of the clean training set the defender holds", DefaultValueFactory = _ => 0.05 };
-    private readonly Option<int> _epochs = new("--epochs") { Description = "Defense epochs (reference: 100)", DefaultValueFactory = _ => 100 };
+    private readonly Option<int?> _epochs = new("--epochs") { Description = $"Defense epochs (default: the method's; D3 {new D3Options().Epochs}, ours; FT {new FineTuningOptions().Epochs}, BackdoorBench's)" };
     private readonly Option<double?> _lr = new("--lr") { Description = "SGD learning rate, cosine-annealed (default: the reference's 0.01; 0.005 for D3 in dual mode)" };
-    private readonly Option<int> _minSteps = new("--min-steps") { Description = "Floor on SGD steps: run at least enough epochs to take this many (the reference's CIFAR-10 setting takes 1,000; 0 = epochs only)", DefaultValueFactory = _ => new D3Options().MinSteps };
+    private readonly Option<int?> _minSteps = new("--min-steps") { Description = $"Floor on SGD steps: run at least enough epochs to take this many (default: the method's; D3 {new D3Options().MinSteps}, what 50 epochs give 3,000 clean images, ours; FT {new FineTuningOptions().MinSteps}; the reference's CIFAR-10 setting takes 1,000; 0 = epochs only)" };
     private readonly Option<int> _hingeLogEvery = new("--hinge-log-every") { Description = "D3: measure the clean hinge for the log every N epochs when no rule needs it every epoch (0 = never)", DefaultValueFactory = _ => new D3Options().HingeLogEvery };
     private readonly Option<int> _batchSize = new("--batch-size") { Description = "Batch size (reference: 256)", DefaultValueFactory = _ => 256 };
     private readonly Option<int> _evalEvery = new("--eval-every") { Description = "Evaluate ACC/ASR/RA every N epochs (0 = before and after only)", DefaultValueFactory = _ => 0 };
     private readonly Option<string?> _module = new("--d3-module") { Description = "D3: module whose Linear/Conv weights are pushed away (default: the final classifier, e.g. linear; or layer4)" };
     private readonly Option<double> _p = new("--p") { Description = "D3: order of the distance norm", DefaultValueFactory = _ => 2 };
-    private readonly Option<double> _lambda = new("--lambda") { Description = "D3 fixed: weight on the clean hinge loss (0.5 is the reference code's configuration, the only verified value; 10 comes from a secondary summary of the paper that could not be checked against its text)", DefaultValueFactory = _ => 0.5 };
+    private readonly Option<double> _lambda = CommonOptions.Lambda();
     private readonly Option<double> _epsilon = new("--epsilon") { Description = "D3: per-sample clean-loss threshold", DefaultValueFactory = _ => 0.1 };
     private readonly Option<string?> _init = new("--init") { Description = "D3: warm-up of the selected weights (default: random in fixed mode, as the reference; middle in dual mode)" };
     private readonly Option<bool> _freezeBn = new("--freeze-bn") { Description = "D3: keep BatchNorm in eval mode (higher ACC, higher ASR)" };
-    private readonly Option<string> _lambdaMode = new("--lambda-mode") { Description = "D3: fixed (the paper's penalty) or dual (dual ascent on the constraint)", DefaultValueFactory = _ => "fixed" };
+    private readonly Option<string> _lambdaMode = CommonOptions.LambdaMode();
     private readonly Option<double> _dualStart = new("--dual-start") { Description = "D3 dual: λ at the first epoch", DefaultValueFactory = _ => new DualAscentOptions().Start };
     private readonly Option<double> _dualStep = new("--dual-step") { Description = "D3 dual: step on log λ per epoch and unit of relative violation", DefaultValueFactory = _ => new DualAscentOptions().Step };
     private readonly Option<double> _budgetScale = new("--budget-scale") { Description = "D3 dual: budget = scale × the reference clean hinge", DefaultValueFactory = _ => new DualAscentOptions().BudgetScale };
@@ -53,7 +53,6 @@ public sealed class DefendCommand : Command
     public DefendCommand() : base("defend", "Remove a backdoor from an attack run's model (writes a run folder beside it)")
     {
         _init.AcceptOnlyFromAmong([.. Initializations.Keys]);
-        _lambdaMode.AcceptOnlyFromAmong("fixed", "dual");
         foreach (var option in new Option[] { _from, _method, _cleanRatio, _epochs, _minSteps, _lr, _batchSize, _evalEvery, _module, _p, _lambda, _epsilon, _init,
                      _freezeBn, _lambdaMode, _dualStart, _dualStep, _budgetScale, _referenceEpochs, _budgetFloor, _holdout, _earlyStop, _stopWindow, _stopTolerance, _hingeLogEvery, _weightDecay, _seed, _data, _name, _force }.Concat(_compute.All))
             Options.Add(option);
@@ -78,9 +77,10 @@ public sealed class DefendCommand : Command
         var method = DefenseCatalog.Default.Get(r.GetValue(_method)!);
         double cleanRatio = r.GetValue(_cleanRatio);
         CommonOptions.Fraction("--clean-ratio", cleanRatio);
-        int epochs = r.GetValue(_epochs), batch = r.GetValue(_batchSize);
+        int? epochs = r.GetValue(_epochs);
+        int batch = r.GetValue(_batchSize);
         double? lr = r.GetValue(_lr);
-        CommonOptions.Positive("--epochs", epochs);
+        if (epochs is int e) CommonOptions.Positive("--epochs", e);
         CommonOptions.Positive("--batch-size", batch);
         if (lr is double given) CommonOptions.Positive("--lr", given);
         CommonOptions.NotNegative("--eval-every", r.GetValue(_evalEvery));
@@ -95,18 +95,18 @@ public sealed class DefendCommand : Command
         CommonOptions.NotNegative("--budget-floor", r.GetValue(_budgetFloor));
         CommonOptions.NotNegative("--weight-decay", r.GetValue(_weightDecay));
         CommonOptions.Positive("--stop-window", r.GetValue(_stopWindow));
-        CommonOptions.NotNegative("--min-steps", r.GetValue(_minSteps));
+        if (r.GetValue(_minSteps) is int minSteps) CommonOptions.NotNegative("--min-steps", minSteps);
         CommonOptions.NotNegative("--hinge-log-every", r.GetValue(_hingeLogEvery));
         double holdout = r.GetValue(_holdout);
         if (!(holdout >= 0 && holdout < 1)) throw new AntidoteException($"--constraint-holdout must be in [0, 1), got {holdout}");
         CommonOptions.NotNegative("--stop-tolerance", r.GetValue(_stopTolerance));
         var d3 = new D3Options(
             r.GetValue(_module), p, r.GetValue(_lambda), r.GetValue(_epsilon), r.GetValue(_init) is string init ? Initializations[init] : null, r.GetValue(_freezeBn),
-            epochs, lr, batch, r.GetValue(_lambdaMode) == "dual" ? LambdaMode.Dual : LambdaMode.Fixed,
+            epochs ?? new D3Options().Epochs, lr, batch, CommonOptions.LambdaModeOf(r.GetValue(_lambdaMode)!),
             new DualAscentOptions(r.GetValue(_dualStart), r.GetValue(_dualStep), r.GetValue(_budgetScale), r.GetValue(_budgetFloor), r.GetValue(_referenceEpochs)),
             new EarlyStopOptions(r.GetValue(_earlyStop), r.GetValue(_stopWindow), r.GetValue(_stopTolerance)), holdout,
-            r.GetValue(_minSteps), r.GetValue(_hingeLogEvery));
-        var ft = new FineTuningOptions(epochs, lr ?? new FineTuningOptions().LearningRate, batch, r.GetValue(_weightDecay), MinSteps: r.GetValue(_minSteps));
+            r.GetValue(_minSteps) ?? new D3Options().MinSteps, r.GetValue(_hingeLogEvery));
+        var ft = new FineTuningOptions(epochs ?? new FineTuningOptions().Epochs, lr ?? new FineTuningOptions().LearningRate, batch, r.GetValue(_weightDecay), MinSteps: r.GetValue(_minSteps) ?? new FineTuningOptions().MinSteps);
         return new DefenseRunConfig(r.GetValue(_from)!, method.Name, new DefenseOptions(d3, ft), cleanRatio, r.GetValue(_seed),
             r.GetValue(_data), r.GetValue(_evalEvery), _compute.Settings(r));
     }

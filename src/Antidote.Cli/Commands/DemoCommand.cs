@@ -17,9 +17,9 @@ public sealed class DemoCommand : Command
     private readonly Option<bool> _quick = new("--quick") { Description = "Tiny epochs: check the pipeline end to end, not the numbers" };
     private readonly Option<string> _model = new("--model") { Description = "Model to backdoor", DefaultValueFactory = _ => "small-cnn" };
     private readonly Option<int> _attackEpochs = new("--attack-epochs") { Description = "Epochs of backdoor training", DefaultValueFactory = _ => new DemoSettings().AttackEpochs };
-    private readonly Option<int> _defenseEpochs = new("--defense-epochs") { Description = "Epochs of FT and D3", DefaultValueFactory = _ => new DemoSettings().DefenseEpochs };
-    private readonly Option<string> _lambdaMode = new("--lambda-mode") { Description = "D3: dual (λ by dual ascent on the constraint) or fixed (the paper's penalty, λ from --lambda)", DefaultValueFactory = _ => new DemoSettings().LambdaMode == LambdaMode.Dual ? "dual" : "fixed" };
-    private readonly Option<double> _lambda = new("--lambda") { Description = "D3's λ in fixed mode", DefaultValueFactory = _ => new DemoSettings().Lambda };
+    private readonly Option<int> _defenseEpochs = new("--defense-epochs") { Description = "Epochs of FT and D3 (default: D3's)", DefaultValueFactory = _ => new D3Options().Epochs };
+    private readonly Option<string> _lambdaMode = CommonOptions.LambdaMode();
+    private readonly Option<double> _lambda = CommonOptions.Lambda();
     private readonly Option<long> _seed = CommonOptions.Seed();
     private readonly Option<string?> _data = CommonOptions.Data();
     private readonly ComputeOptions _compute = new();
@@ -28,7 +28,6 @@ public sealed class DemoCommand : Command
     {
         foreach (var option in new Option[] { _out, _quick, _model, _attackEpochs, _defenseEpochs, _lambdaMode, _lambda, _seed, _data }.Concat(_compute.All))
             Options.Add(option);
-        _lambdaMode.AcceptOnlyFromAmong("fixed", "dual");
         SetAction(result => Cli.Run(() => Execute(result, Cli.Interrupt)));
     }
 
@@ -40,7 +39,7 @@ public sealed class DemoCommand : Command
         var settings = new DemoSettings(r.GetValue(_out)!, r.GetValue(_seed), r.GetValue(_quick), r.GetValue(_data),
             _compute.Settings(r), r.GetValue(_model)!,
             r.GetValue(_attackEpochs), r.GetValue(_defenseEpochs),
-            r.GetValue(_lambdaMode) == "fixed" ? LambdaMode.Fixed : LambdaMode.Dual, r.GetValue(_lambda));
+            new D3Options(LambdaMode: CommonOptions.LambdaModeOf(r.GetValue(_lambdaMode)!), Lambda: r.GetValue(_lambda)));
         DebianAssets.EnsureFashionMnist(settings.DataDirectory);
         var clock = Stopwatch.StartNew();
         var rows = DemoExperiment.Run(settings, new ConsoleRunLog(), cancel);

@@ -22,7 +22,7 @@ public sealed class SweepCommand : Command
     private readonly Option<string?> _widths = new("--widths") { Description = "Model widths, e.g. preact-resnet18=16 (others: their default)" };
     private readonly Option<double?> _d3Lr = new("--d3-lr") { Description = "D3 learning rate for every variant (default: each mode's own, 0.01 fixed, 0.005 dual); labels get -lrVALUE" };
     private readonly Option<int> _attackEpochs = new("--attack-epochs") { Description = "Epochs of backdoor training", DefaultValueFactory = _ => 10 };
-    private readonly Option<int> _defenseEpochs = new("--defense-epochs") { Description = "Epochs of D3", DefaultValueFactory = _ => 100 };
+    private readonly Option<int> _defenseEpochs = new("--defense-epochs") { Description = "Epochs of every variant (default: D3's)", DefaultValueFactory = _ => new D3Options().Epochs };
     private readonly Option<string> _cleanRatios = new("--clean-ratios") { Description = "Comma-separated clean fractions the defender holds, one cell each (paper: 0.05)", DefaultValueFactory = _ => "0.05" };
     private readonly Option<string> _blendTrigger = new("--blend-trigger") { Description = "Trigger of blend attacks: photo (as BackdoorBench; scikit-image's astronaut.png from Debian) or noise", DefaultValueFactory = _ => "photo" };
     private readonly Option<bool> _earlyStop = new("--early-stop") { Description = "Stop D3 where its clean-data rule fires" };

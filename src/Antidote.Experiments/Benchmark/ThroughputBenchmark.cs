@@ -62,8 +62,8 @@ public static class ThroughputBenchmark
             using var clean = Synthetic(info, 3000);
             var context = new DefenseContext(model, clean, () => { var m = ModelCatalog.Create(spec); m.to(device); return m; }, pipeline, 0, NullRunLog.Instance);
             double ft = SecondsPerEpoch(e => new FineTuningDefense(new FineTuningOptions(Epochs: e)), context);
-            double fixedD3 = SecondsPerEpoch(e => new D3Defense(new D3Options(Epochs: e, LambdaMode: LambdaMode.Fixed)), context);
-            double dualD3 = SecondsPerEpoch(e => new D3Defense(new D3Options(Epochs: e, LambdaMode: LambdaMode.Dual)), context);
+            double fixedD3 = SecondsPerEpoch(e => new D3Defense(new D3Options(Epochs: e, MinSteps: 0, LambdaMode: LambdaMode.Fixed)), context);
+            double dualD3 = SecondsPerEpoch(e => new D3Defense(new D3Options(Epochs: e, MinSteps: 0, LambdaMode: LambdaMode.Dual)), context);
             defenses.Add(new DefenseEpochTime($"{name} w{width}", clean.Count, ft, fixedD3, dualD3));
             log.Info($"{name} (width {width}) on {clean.Count} clean samples: FT {ft:F2} s/epoch, D3 fixed λ {fixedD3:F2} s/epoch ({fixedD3 / ft:F2}x), " +
                      $"D3 dual λ {dualD3:F2} s/epoch ({dualD3 / ft:F2}x)");

@@ -24,9 +24,10 @@ public static class DemoExperiment
 
         var rows = new List<DemoRow> { new("No defense", attack.Result, null, attack.Seconds) };
         var options = new DefenseOptions(
-            D3: new D3Options(Lambda: settings.Lambda, Epochs: settings.DefenseEpochsToRun, LambdaMode: settings.LambdaMode),
+            D3: settings.D3ToRun,
             FineTuning: new FineTuningOptions(Epochs: settings.DefenseEpochsToRun));
-        string d3Label = settings.LambdaMode == LambdaMode.Dual ? "D3 (dual λ)" : $"D3 (λ {settings.Lambda})";
+        var d3 = settings.D3OrDefault;
+        string d3Label = d3.LambdaMode == LambdaMode.Dual ? "D3 (dual λ)" : $"D3 (λ {d3.Lambda})";
         foreach (var (step, method, label) in new[] { (2, "ft", "FT"), (3, "d3", d3Label) })
         {
             log.Info($"[{step}/3] defending with {label} on 5% clean data ({settings.DefenseEpochsToRun} epochs)");

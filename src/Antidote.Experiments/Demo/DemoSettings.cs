@@ -5,11 +5,8 @@ namespace Antidote.Experiments.Demo;
 
 /// <summary>The demo: BadNets at 10% on Fashion-MNIST, then FT and D3 on 5% clean data.</summary>
 /// <param name="Quick">Tiny epochs: checks the pipeline end to end, not the numbers (CI smoke run).</param>
-/// <param name="DefenseEpochs">50 rather than the reference's 100 keeps the demo under 10 minutes on 2 CPU cores.</param>
-/// <param name="LambdaMode">Dual: λ as the constraint's multiplier, which needs no per-model tuning; it passed every cell
-/// of issue 3's grid that any D3 form passed, and no fixed λ did (README). Fixed is the paper's penalty.</param>
-/// <param name="Lambda">λ in fixed mode: the paper's 10. The reference code's 0.5 removes the backdoor too but costs this
-/// small CNN about 7 points of ACC (measured: README, notes of issue 2).</param>
+/// <param name="D3">D3's options: its defaults unless the command line says otherwise (the same defaults as `defend`).</param>
+/// <param name="DefenseEpochs">Epochs of FT and D3; null = D3's default, for both (FT on the same schedule).</param>
 public sealed record DemoSettings(
     string Out = "runs/demo",
     long Seed = 0,
@@ -18,11 +15,15 @@ public sealed record DemoSettings(
     ComputeSettings? Compute = null,
     string Model = "small-cnn",
     int AttackEpochs = 10,
-    int DefenseEpochs = 50,
-    LambdaMode LambdaMode = LambdaMode.Dual,
-    double Lambda = 10)
+    int? DefenseEpochs = null,
+    D3Options? D3 = null)
 {
     public int AttackEpochsToRun => Quick ? 1 : AttackEpochs;
 
-    public int DefenseEpochsToRun => Quick ? 2 : DefenseEpochs;
+    public int DefenseEpochsToRun => Quick ? 2 : DefenseEpochs ?? D3OrDefault.Epochs;
+
+    public D3Options D3OrDefault => D3 ?? new D3Options();
+
+    /// <summary>D3 as the demo runs it; the quick check drops the step floor too, or 2 epochs would become 50.</summary>
+    public D3Options D3ToRun => Quick ? D3OrDefault with { Epochs = 2, MinSteps = 0 } : D3OrDefault with { Epochs = DefenseEpochsToRun };
 }

@@ -41,7 +41,7 @@ public class D3DefenseTests : IClassFixture<D3DefenseTests.Backdoor>
     public void Projection_keeps_each_selected_weight_norm_and_the_input_model_is_untouched()
     {
         var original = _planted.Model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.clone());
-        var outcome = new D3Defense(new D3Options(Module: "", Epochs: 2, BatchSize: 32, Initialization: D3Initialization.Noise)).Run(_planted.Context());
+        var outcome = new D3Defense(new D3Options(Module: "", Epochs: 2, MinSteps: 0, BatchSize: 32, Initialization: D3Initialization.Noise)).Run(_planted.Context());
         var defended = outcome.Model.state_dict();
         foreach (string name in new[] { "conv1.weight", "conv2.weight", "fc1.weight", "linear.weight" })
         {
@@ -56,7 +56,7 @@ public class D3DefenseTests : IClassFixture<D3DefenseTests.Backdoor>
     [Fact]
     public void Distance_from_the_initial_weights_grows_over_training()
     {
-        var outcome = new D3Defense(new D3Options(Epochs: 6, BatchSize: 32)).Run(_planted.Context());
+        var outcome = new D3Defense(new D3Options(Epochs: 6, MinSteps: 0, BatchSize: 32)).Run(_planted.Context());
         var distances = outcome.Epochs.Select(e => e.Values["distance"]).ToList();
         Assert.True(distances[0] > 0);
         Assert.True(distances[^1] > distances[0], string.Join(", ", distances));
@@ -90,7 +90,7 @@ public class D3DefenseTests : IClassFixture<D3DefenseTests.Backdoor>
     [Fact]
     public void Dual_mode_logs_the_multiplier_beside_the_distance_and_the_clean_hinge()
     {
-        var outcome = new D3Defense(new D3Options(Epochs: 4, BatchSize: 32, LambdaMode: LambdaMode.Dual)).Run(_planted.Context());
+        var outcome = new D3Defense(new D3Options(Epochs: 4, MinSteps: 0, BatchSize: 32, LambdaMode: LambdaMode.Dual)).Run(_planted.Context());
         Assert.All(outcome.Epochs, e =>
         {
             foreach (string key in new[] { "lambda", "distance", "clean_hinge", "budget", "hinge" })
@@ -109,7 +109,7 @@ public class D3DefenseTests : IClassFixture<D3DefenseTests.Backdoor>
     public void In_fixed_mode_the_clean_hinge_pass_runs_only_every_log_interval_and_the_step_floor_adds_epochs()
     {
         // 120 clean rows in batches of 32 make four steps an epoch: a floor of 18 steps turns 2 epochs into 5.
-        var outcome = new D3Defense(new D3Options(Epochs: 2, BatchSize: 32, MinSteps: 18, HingeLogEvery: 2)).Run(_planted.Context());
+        var outcome = new D3Defense(new D3Options(Epochs: 2, BatchSize: 32, LambdaMode: LambdaMode.Fixed, MinSteps: 18, HingeLogEvery: 2)).Run(_planted.Context());
         Assert.Equal(5, outcome.Epochs.Count);
         Assert.Equal([2, 4], outcome.Epochs.Where(e => e.Values.ContainsKey("clean_hinge")).Select(e => e.Epoch));
         Assert.All(outcome.Epochs, e => Assert.True(e.Values.ContainsKey("distance")));
@@ -119,7 +119,8 @@ public class D3DefenseTests : IClassFixture<D3DefenseTests.Backdoor>
     [Fact]
     public void Dual_mode_starts_from_zeros_and_fixed_mode_from_the_reference_random_warm_up()
     {
-        Assert.Equal(D3Initialization.Random, new D3Options().InitializationOrDefault);
+        Assert.Equal(D3Initialization.Random, new D3Options(LambdaMode: LambdaMode.Fixed).InitializationOrDefault);
+        Assert.Equal(D3Initialization.Middle, new D3Options().InitializationOrDefault);
         Assert.Equal(D3Initialization.Middle, new D3Options(LambdaMode: LambdaMode.Dual).InitializationOrDefault);
         Assert.Equal(D3Initialization.Far, new D3Options(LambdaMode: LambdaMode.Dual, Initialization: D3Initialization.Far).InitializationOrDefault);
     }
@@ -127,14 +128,15 @@ public class D3DefenseTests : IClassFixture<D3DefenseTests.Backdoor>
     [Fact]
     public void Dual_mode_steps_at_half_the_reference_learning_rate_unless_told_otherwise()
     {
-        Assert.Equal(0.01, new D3Options().LearningRateOrDefault);
+        Assert.Equal(0.01, new D3Options(LambdaMode: LambdaMode.Fixed).LearningRateOrDefault);
+        Assert.Equal(0.005, new D3Options().LearningRateOrDefault);
         Assert.Equal(0.005, new D3Options(LambdaMode: LambdaMode.Dual).LearningRateOrDefault);
         Assert.Equal(0.02, new D3Options(LambdaMode: LambdaMode.Dual, LearningRate: 0.02).LearningRateOrDefault);
         var resolved = new D3Options(LambdaMode: LambdaMode.Dual).Resolved();
         Assert.Equal(0.005, resolved.LearningRate);
         Assert.Equal(D3Initialization.Middle, resolved.Initialization);
         Assert.Equal(resolved, resolved.Resolved());
-        var run = new D3Defense(new D3Options(Epochs: 1, BatchSize: 32, LambdaMode: LambdaMode.Dual)).Run(_planted.Context());
+        var run = new D3Defense(new D3Options(Epochs: 1, MinSteps: 0, BatchSize: 32, LambdaMode: LambdaMode.Dual)).Run(_planted.Context());
         Assert.Equal(0.005, run.Epochs[0].LearningRate);
     }
 
@@ -148,7 +150,7 @@ public class D3DefenseTests : IClassFixture<D3DefenseTests.Backdoor>
         using (no_grad())
             damaged.Classifier.bias!.add_(tensor(new float[] { 20f, 0, 0, 0 }));
         context = context with { Model = damaged };
-        var options = new D3Options(Epsilon: 0, Epochs: 1, BatchSize: 32, LambdaMode: LambdaMode.Dual,
+        var options = new D3Options(Epsilon: 0, Epochs: 1, MinSteps: 0, BatchSize: 32, LambdaMode: LambdaMode.Dual,
             Dual: new DualAscentOptions(BudgetFloor: 0, ReferenceEpochs: 0));
         double initialOnly = new D3Defense(options).Run(context).Epochs[0].Values["budget"];
         double withReference = new D3Defense(options with { Dual = options.Dual! with { ReferenceEpochs = 5 } })
@@ -159,7 +161,7 @@ public class D3DefenseTests : IClassFixture<D3DefenseTests.Backdoor>
     [Fact]
     public void Early_stopping_ends_the_run_where_the_rule_fires()
     {
-        var options = new D3Options(Epochs: 40, BatchSize: 32, LambdaMode: LambdaMode.Dual,
+        var options = new D3Options(Epochs: 40, MinSteps: 0, BatchSize: 32, LambdaMode: LambdaMode.Dual,
             Dual: new DualAscentOptions(BudgetScale: 3, BudgetFloor: 0.3), EarlyStop: new EarlyStopOptions(Enabled: true, Window: 3, Tolerance: 0.02));
         var outcome = new D3Defense(options).Run(_planted.Context());
         Assert.NotNull(outcome.StopEpoch);
@@ -170,20 +172,20 @@ public class D3DefenseTests : IClassFixture<D3DefenseTests.Backdoor>
     [Fact]
     public void A_held_out_constraint_slice_sets_the_budget_from_rows_D3_does_not_train_on()
     {
-        var options = new D3Options(Epsilon: 0, Epochs: 1, BatchSize: 32, LambdaMode: LambdaMode.Dual, Dual: new DualAscentOptions(BudgetFloor: 0));
+        var options = new D3Options(Epsilon: 0, Epochs: 1, MinSteps: 0, BatchSize: 32, LambdaMode: LambdaMode.Dual, Dual: new DualAscentOptions(BudgetFloor: 0));
         var inSample = new D3Defense(options).Run(_planted.Context());
         var heldOut = new D3Defense(options with { ConstraintHoldout = 0.25 }).Run(_planted.Context());
         // 120 clean rows: 30 held out, so the hinge is an average over another set of rows.
         Assert.NotEqual(inSample.Epochs[0].Values["budget"], heldOut.Epochs[0].Values["budget"]);
         Assert.Throws<Antidote.Core.AntidoteException>(() =>
-            new D3Defense(new D3Options(Epochs: 1, ConstraintHoldout: 0.999)).Run(_planted.Context()));
+            new D3Defense(new D3Options(Epochs: 1, MinSteps: 0, ConstraintHoldout: 0.999)).Run(_planted.Context()));
     }
 
     [Fact]
     public void An_unknown_module_is_a_clear_error()
     {
         var error = Assert.Throws<Antidote.Core.AntidoteException>(() =>
-            new D3Defense(new D3Options(Module: "layer9", Epochs: 1)).Run(_planted.Context()));
+            new D3Defense(new D3Options(Module: "layer9", Epochs: 1, MinSteps: 0)).Run(_planted.Context()));
         Assert.Contains("no module 'layer9'", error.Message);
     }
 

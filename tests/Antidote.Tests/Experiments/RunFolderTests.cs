@@ -30,7 +30,7 @@ public class RunFolderTests
             Assert.True(File.Exists(Path.Combine(location.Path, file)), file);
         Assert.StartsWith("epoch,loss,lr,seconds,acc,asr,ra", File.ReadAllLines(Path.Combine(location.Path, RunFiles.MetricsCsv))[0]);
 
-        var defenseConfig = new DefenseRunConfig(location.Path, "d3", new DefenseOptions(D3: new D3Options(Epochs: 2, BatchSize: 8)),
+        var defenseConfig = new DefenseRunConfig(location.Path, "d3", new DefenseOptions(D3: new D3Options(Epochs: 2, MinSteps: 0, BatchSize: 8)),
             CleanRatio: 0.1, EvalEvery: 1);
         var defenseLocation = DefenseExperiment.DefaultLocation(defenseConfig);
         Assert.Equal(temp.File("runs"), defenseLocation.Parent);
@@ -39,7 +39,7 @@ public class RunFolderTests
         Assert.Equal(16, defense.CleanSamples);
         Assert.InRange(defense.DefenseEffectiveness, 0, 1);
         string header = File.ReadAllLines(Path.Combine(defenseLocation.Path, RunFiles.MetricsCsv))[0];
-        Assert.Equal("epoch,loss,lr,seconds,acc,asr,distance,hinge,lambda,ra,train_acc", header);
+        Assert.Equal("epoch,loss,lr,seconds,acc,asr,budget,clean_hinge,distance,hinge,lambda,ra,train_acc", header);
 
         var evaluated = EvalExperiment.Run(defenseLocation.Path, null, new());
         Assert.Equal(defense.After, evaluated);
@@ -70,7 +70,7 @@ public class RunFolderTests
         var location = new RunLocation(temp.File("runs"), "attack");
         AttackExperiment.Run(TinyAttack(data), location, NullRunLog.Instance);
         // Defending with a module the model lacks fails after the staging folder exists.
-        var config = new DefenseRunConfig(location.Path, "d3", new DefenseOptions(D3: new D3Options(Module: "nope", Epochs: 1)), CleanRatio: 0.5);
+        var config = new DefenseRunConfig(location.Path, "d3", new DefenseOptions(D3: new D3Options(Module: "nope", Epochs: 1, MinSteps: 0)), CleanRatio: 0.5);
         Assert.Throws<AntidoteException>(() => DefenseExperiment.Run(config, DefenseExperiment.DefaultLocation(config), NullRunLog.Instance));
         Assert.Equal(["attack"], Directory.EnumerateFileSystemEntries(temp.File("runs")).Select(Path.GetFileName));
     }

@@ -14,8 +14,8 @@ public class SensitivitySweepTests
 {
     private static SweepSettings Settings(string root, int defenseEpochs) => new(
         Out: Path.Combine(root, "sweep"), Models: ["small-cnn"], Attacks: ["badnets"],
-        Variants: [D3("fixed-10", new D3Options(Lambda: 10, Epochs: defenseEpochs, BatchSize: 16)),
-                   D3("dual", new D3Options(Epochs: defenseEpochs, BatchSize: 16, LambdaMode: LambdaMode.Dual))],
+        Variants: [D3("fixed-10", new D3Options(Lambda: 10, Epochs: defenseEpochs, MinSteps: 0, BatchSize: 16)),
+                   D3("dual", new D3Options(Epochs: defenseEpochs, MinSteps: 0, BatchSize: 16, LambdaMode: LambdaMode.Dual))],
         Seeds: [0, 1], CleanRatios: [0.2], Dataset: "mnist", DataDirectory: Path.Combine(root, "mnist"),
         Widths: new Dictionary<string, int> { ["small-cnn"] = 4 }, AttackEpochs: 1);
 
@@ -50,7 +50,7 @@ public class SensitivitySweepTests
         SensitivitySweep.Run(Settings(temp.Path, 1), NullRunLog.Instance);
         var other = Settings(temp.Path, 1) with
         {
-            Variants = [D3("fixed-0.5", new D3Options(Epochs: 1, BatchSize: 16))], Seeds = [0],
+            Variants = [D3("fixed-0.5", new D3Options(Epochs: 1, MinSteps: 0, BatchSize: 16))], Seeds = [0],
         };
         var rows = SensitivitySweep.Run(other, NullRunLog.Instance);
         Assert.Single(rows);
