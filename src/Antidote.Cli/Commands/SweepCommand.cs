@@ -84,7 +84,7 @@ public sealed class SweepCommand : Command
 
     /// <summary>
     /// A variant is BASE[@INIT][+MOD...]: BASE is fixed:LAMBDA, dual, dual:STEP, dual-holdout[:FRACTION] (D3) or ft; MOD is
-    /// lr=X, init=NAME, steps=N (a floor on SGD steps) or epochs=N. Its label is the text without '=' and with ':' as '-'.
+    /// lr=X, init=NAME, steps=N (a floor on SGD steps), epochs=N or dualunit=N|epoch (SGD steps per unit of the dual step). Its label is the text without '=' and with ':' as '-'.
     /// </summary>
     internal static SweepVariant Variant(string text, int epochs, EarlyStopOptions earlyStop)
     {
@@ -121,7 +121,7 @@ public sealed class SweepCommand : Command
     private static SweepVariant Modified(SweepVariant variant, string mod, string text)
     {
         string[] kv = mod.Split('=');
-        string error = $"--d3: '{text}': '{mod}' is not lr=X, init=NAME, steps=N or epochs=N";
+        string error = $"--d3: '{text}': '{mod}' is not lr=X, init=NAME, steps=N, epochs=N or dualunit=N|epoch";
         if (kv.Length != 2) throw new AntidoteException(error);
         var d3 = variant.Options.D3;
         var ft = variant.Options.FineTuning;
@@ -138,6 +138,7 @@ public sealed class SweepCommand : Command
             "steps" => new DefenseOptions(d3 is null ? null : d3 with { MinSteps = (int)Number(true) }, ft is null ? null : ft with { MinSteps = (int)Number(true) }),
             "epochs" => new DefenseOptions(d3 is null ? null : d3 with { Epochs = (int)Number(true) }, ft is null ? null : ft with { Epochs = (int)Number(true) }),
             "init" when d3 is not null && DefendCommand.Initializations.TryGetValue(kv[1], out var init) => new DefenseOptions(d3 with { Initialization = init }),
+            "dualunit" when d3 is not null => new DefenseOptions(d3 with { Dual = d3.DualOrDefault with { StepsPerUnit = kv[1] == "epoch" ? 0 : (int)Number(true) } }),
             "init" => throw new AntidoteException($"--d3: '{text}': init takes one of {string.Join(", ", DefendCommand.Initializations.Keys)} (D3 only)"),
             _ => throw new AntidoteException(error),
         };

@@ -39,7 +39,7 @@ public sealed class D3Defense(D3Options options) : IDefense
             if (dual.ReferenceEpochs > 0)
                 reference = Math.Min(initialHinge, FineTunedHinge(context, trainData, constraintData, dual.ReferenceEpochs));
             budget = Math.Max(dual.BudgetFloor, dual.BudgetScale * reference);
-            lambda = new DualAscentLambda(dual.Start, dual.Step, budget);
+            lambda = new DualAscentLambda(dual.Start, dual.StepPerEpoch((trainData.Count + options.BatchSize - 1) / options.BatchSize), budget);
         }
         var stopping = new CleanStoppingRule(options.EarlyStopOrDefault, budget);
 

@@ -81,4 +81,19 @@ public class D3LambdaRuleTests
         Assert.True(rule.Observe(6, 7.0, 0.9));   // stays fired
         Assert.Equal(5, rule.FiredAt);
     }
+
+    [Fact]
+    public void The_dual_step_is_per_SGD_step_so_a_small_clean_set_moves_lambda_at_the_same_pace_per_step()
+    {
+        var dual = new DualAscentOptions();
+        Assert.Equal(0.1, dual.StepPerEpoch(12)); // 3,000 images at batch 256: one unit, exactly the step
+        Assert.Equal(0.1 * 2 / 12, dual.StepPerEpoch(2), 15); // 400 images: six epochs make one unit
+        Assert.Equal(0.1, (dual with { StepsPerUnit = 0 }).StepPerEpoch(2)); // per epoch, the old rule
+        // Six epochs of two steps move λ as far as one epoch of twelve.
+        var small = new DualAscentLambda(10, dual.StepPerEpoch(2), budget: 0.1);
+        var large = new DualAscentLambda(10, dual.StepPerEpoch(12), budget: 0.1);
+        for (int i = 0; i < 6; i++) small.Update(0.2);
+        large.Update(0.2);
+        Assert.Equal(large.Value, small.Value, 9);
+    }
 }
