@@ -36,6 +36,7 @@ public sealed class DefendCommand : Command
     private readonly Option<string> _lambdaMode = CommonOptions.LambdaMode();
     private readonly Option<double> _dualStart = new("--dual-start") { Description = "D3 dual: λ at the first epoch", DefaultValueFactory = _ => new DualAscentOptions().Start };
     private readonly Option<double> _dualStep = new("--dual-step") { Description = "D3 dual: step on log λ per epoch and unit of relative violation", DefaultValueFactory = _ => new DualAscentOptions().Step };
+    private readonly Option<int> _dualUnit = new("--dual-unit") { Description = "D3 dual: SGD steps per unit of --dual-step (12 = one epoch of 3,000 images at batch 256, where it was tuned; 0 = per epoch whatever its length)", DefaultValueFactory = _ => new DualAscentOptions().StepsPerUnit };
     private readonly Option<double> _budgetScale = new("--budget-scale") { Description = "D3 dual: budget = scale × the reference clean hinge", DefaultValueFactory = _ => new DualAscentOptions().BudgetScale };
     private readonly Option<int> _referenceEpochs = new("--reference-epochs") { Description = "D3 dual: epochs of plain fine-tuning whose clean hinge (if lower than the initial model's) sets the budget; 0 = initial model only", DefaultValueFactory = _ => new DualAscentOptions().ReferenceEpochs };
     private readonly Option<double> _budgetFloor = new("--budget-floor") { Description = "D3 dual: smallest budget", DefaultValueFactory = _ => new DualAscentOptions().BudgetFloor };
@@ -54,7 +55,7 @@ public sealed class DefendCommand : Command
     {
         _init.AcceptOnlyFromAmong([.. Initializations.Keys]);
         foreach (var option in new Option[] { _from, _method, _cleanRatio, _epochs, _minSteps, _lr, _batchSize, _evalEvery, _module, _p, _lambda, _epsilon, _init,
-                     _freezeBn, _lambdaMode, _dualStart, _dualStep, _budgetScale, _referenceEpochs, _budgetFloor, _holdout, _earlyStop, _stopWindow, _stopTolerance, _hingeLogEvery, _weightDecay, _seed, _data, _name, _force }.Concat(_compute.All))
+                     _freezeBn, _lambdaMode, _dualStart, _dualStep, _dualUnit, _budgetScale, _referenceEpochs, _budgetFloor, _holdout, _earlyStop, _stopWindow, _stopTolerance, _hingeLogEvery, _weightDecay, _seed, _data, _name, _force }.Concat(_compute.All))
             Options.Add(option);
         SetAction(result => Cli.Run(() => Execute(result, Cli.Interrupt)));
     }
@@ -91,6 +92,7 @@ public sealed class DefendCommand : Command
         CommonOptions.Positive("--dual-start", r.GetValue(_dualStart));
         CommonOptions.Positive("--dual-step", r.GetValue(_dualStep));
         CommonOptions.NotNegative("--reference-epochs", r.GetValue(_referenceEpochs));
+        CommonOptions.NotNegative("--dual-unit", r.GetValue(_dualUnit));
         CommonOptions.Positive("--budget-scale", r.GetValue(_budgetScale));
         CommonOptions.NotNegative("--budget-floor", r.GetValue(_budgetFloor));
         CommonOptions.NotNegative("--weight-decay", r.GetValue(_weightDecay));
@@ -103,7 +105,7 @@ public sealed class DefendCommand : Command
         var d3 = new D3Options(
             r.GetValue(_module), p, r.GetValue(_lambda), r.GetValue(_epsilon), r.GetValue(_init) is string init ? Initializations[init] : null, r.GetValue(_freezeBn),
             epochs ?? new D3Options().Epochs, lr, batch, CommonOptions.LambdaModeOf(r.GetValue(_lambdaMode)!),
-            new DualAscentOptions(r.GetValue(_dualStart), r.GetValue(_dualStep), r.GetValue(_budgetScale), r.GetValue(_budgetFloor), r.GetValue(_referenceEpochs)),
+            new DualAscentOptions(r.GetValue(_dualStart), r.GetValue(_dualStep), r.GetValue(_budgetScale), r.GetValue(_budgetFloor), r.GetValue(_referenceEpochs), r.GetValue(_dualUnit)),
             new EarlyStopOptions(r.GetValue(_earlyStop), r.GetValue(_stopWindow), r.GetValue(_stopTolerance)), holdout,
             r.GetValue(_minSteps) ?? new D3Options().MinSteps, r.GetValue(_hingeLogEvery));
         var ft = new FineTuningOptions(epochs ?? new FineTuningOptions().Epochs, lr ?? new FineTuningOptions().LearningRate, batch, r.GetValue(_weightDecay), MinSteps: r.GetValue(_minSteps) ?? new FineTuningOptions().MinSteps);

@@ -34,7 +34,7 @@ public class CliTests
         string help = ConsoleCapture.Run("defend", "--help").Out;
         foreach (string option in new[] { "--d3-module", "--p", "--lambda", "--epsilon", "--init", "--freeze-bn", "--epochs", "--lr",
                      "--batch-size", "--clean-ratio", "--eval-every", "--lambda-mode", "--dual-start", "--dual-step", "--reference-epochs",
-                     "--budget-scale", "--budget-floor", "--constraint-holdout", "--early-stop", "--seed", "--device" })
+                     "--budget-scale", "--budget-floor", "--constraint-holdout", "--early-stop", "--seed", "--device", "--min-steps", "--dual-unit", "--hinge-log-every" })
             Assert.Contains(option + " ", help);
     }
 
