@@ -1,3 +1,5 @@
+using Antidote.Data.Batching;
+
 namespace Antidote.Training;
 
 /// <summary>SGD with momentum and a cosine learning-rate schedule stepped once per epoch (BackdoorBench's setting).</summary>
@@ -25,7 +27,7 @@ public sealed record TrainingSettings(
     /// <summary>The epochs run on <paramref name="rows"/> rows: <see cref="Epochs"/>, or more where the step floor asks for them.</summary>
     public int EpochsFor(int rows)
     {
-        int stepsPerEpoch = Math.Max(1, (rows + BatchSize - 1) / BatchSize);
+        int stepsPerEpoch = Math.Max(1, IndexBatches.Count(rows, BatchSize));
         return Math.Max(Epochs, (MinSteps + stepsPerEpoch - 1) / stepsPerEpoch);
     }
 }

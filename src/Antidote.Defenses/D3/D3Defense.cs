@@ -1,6 +1,7 @@
 using Antidote.Core;
 using Antidote.Core.Runtime;
 using Antidote.Data;
+using Antidote.Data.Batching;
 using Antidote.Training;
 
 namespace Antidote.Defenses.D3;
@@ -39,7 +40,7 @@ public sealed class D3Defense(D3Options options) : IDefense
             if (dual.ReferenceEpochs > 0)
                 reference = Math.Min(initialHinge, FineTunedHinge(context, trainData, constraintData, dual.ReferenceEpochs));
             budget = Math.Max(dual.BudgetFloor, dual.BudgetScale * reference);
-            lambda = new DualAscentLambda(dual.Start, dual.StepPerEpoch((trainData.Count + options.BatchSize - 1) / options.BatchSize), budget);
+            lambda = new DualAscentLambda(dual.Start, dual.StepPerEpoch(IndexBatches.Count(trainData.Count, options.BatchSize)), budget);
         }
         var stopping = new CleanStoppingRule(options.EarlyStopOrDefault, budget);
 
