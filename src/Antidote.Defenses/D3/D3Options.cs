@@ -2,8 +2,8 @@ namespace Antidote.Defenses.D3;
 
 /// <summary>
 /// Every knob of D3. Defaults: the reference implementation's CIFAR-10 settings (d3.md) for p, ε, batch and the selected
-/// module; λ as a Lagrange multiplier (dual mode), 50 epochs with a floor of 600 SGD steps, lr 0.005 and the zero warm-up
-/// are ours, chosen by the comparison in the README ("D3's default"). The reference's form is LambdaMode = Fixed,
+/// module; λ as a Lagrange multiplier (dual mode, its step counted per 12 SGD steps), 50 epochs with a floor of 600 SGD
+/// steps, lr 0.005 and the zero warm-up are ours, chosen by the comparison in the README ("D3's default"). The reference's form is LambdaMode = Fixed,
 /// Lambda = 0.5, Epochs = 100, MinSteps = 0 (fixed mode then defaults to the reference's lr 0.01 and random warm-up).
 /// </summary>
 /// <param name="Module">Module whose Linear/Conv weights are selected (θ_s); null = the model's final classifier; "" = every layer.</param>

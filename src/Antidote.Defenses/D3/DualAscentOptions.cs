@@ -7,14 +7,14 @@ namespace Antidote.Defenses.D3;
 /// without augmentation, the same way the budget is.
 /// </summary>
 /// <param name="Start">λ at the first epoch (10: a start in the middle of [0.01, 1000] in log terms; our choice, not a value from the paper or its code).</param>
-/// <param name="Step">Dual step on log λ per epoch, per unit of relative violation: 0.1 lets λ move at most ×1.1 per
-/// epoch, ×150 over 50 epochs.</param>
+/// <param name="Step">Dual step on log λ per <paramref name="StepsPerUnit"/> SGD steps, per unit of relative violation: 0.1
+/// lets λ move at most ×1.1 per 12 steps, ×150 over 600.</param>
 /// <param name="BudgetScale">Budget = scale × the reference clean hinge, floored at <paramref name="BudgetFloor"/>.</param>
 /// <param name="BudgetFloor">Smallest budget (a model's hinge on data it was trained on can be ~0).</param>
 /// <param name="StepsPerUnit">The step is per this many SGD steps: an epoch of S steps moves log λ by at most Step·S/StepsPerUnit,
 /// so λ follows the same path per SGD step whatever the clean-set size. 12 = one epoch of 3,000 clean images at batch 256,
 /// where the step was tuned. Counted per epoch instead (0), 400 images (2 steps an epoch) moved λ six times as fast per
-/// step: over a 600-step run it fell to about 0.1 and Blended cost 8–9 points of ACC (README). 0 = per epoch.</param>
+/// step: over a 600-step run it fell to about 0.1 and Blended cost 8–11 points of ACC (README). 0 = per epoch.</param>
 /// <param name="ReferenceEpochs">Epochs of plain fine-tuning from the initial model on the clean subset; the reference
 /// hinge is the lower of the initial model's and the fine-tuned one's. A backdoor that already costs clean accuracy
 /// (SIG hurts its target class) would otherwise hand D3 a loose budget. 0 = the initial model's hinge alone.</param>
