@@ -10,6 +10,7 @@ public sealed record DefenseOptions(D3Options? D3 = null, FineTuningOptions? Fin
 
     public FineTuningOptions FineTuningOrDefault => FineTuning ?? new FineTuningOptions();
 
-    /// <summary>The same options with every default spelled out: what a run records and compares.</summary>
-    public DefenseOptions Resolved() => new(D3OrDefault.Resolved(), FineTuningOrDefault);
+    /// <summary>The same options with D3's mode-dependent defaults spelled out: what a run records and compares. Parts that
+    /// were not given stay absent, so a run records only what it was handed.</summary>
+    public DefenseOptions Resolved() => this with { D3 = D3?.Resolved() };
 }
