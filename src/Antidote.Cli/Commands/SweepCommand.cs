@@ -125,20 +125,20 @@ public sealed class SweepCommand : Command
         if (kv.Length != 2) throw new AntidoteException(error);
         var d3 = variant.Options.D3;
         var ft = variant.Options.FineTuning;
-        double Number(bool integer)
+        double Number(bool integer, bool allowZero = false)
         {
-            if (!double.TryParse(kv[1], NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !(value > 0) || double.IsInfinity(value)
-                || (integer && value != Math.Floor(value)))
+            if (!double.TryParse(kv[1], NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !(value > 0 || (allowZero && value == 0))
+                || double.IsInfinity(value) || (integer && value != Math.Floor(value)))
                 throw new AntidoteException(error);
             return value;
         }
         DefenseOptions options = kv[0] switch
         {
             "lr" => new DefenseOptions(d3 is null ? null : d3 with { LearningRate = Number(false) }, ft is null ? null : ft with { LearningRate = Number(false) }),
-            "steps" => new DefenseOptions(d3 is null ? null : d3 with { MinSteps = (int)Number(true) }, ft is null ? null : ft with { MinSteps = (int)Number(true) }),
+            "steps" => new DefenseOptions(d3 is null ? null : d3 with { MinSteps = (int)Number(true, allowZero: true) }, ft is null ? null : ft with { MinSteps = (int)Number(true, allowZero: true) }),
             "epochs" => new DefenseOptions(d3 is null ? null : d3 with { Epochs = (int)Number(true) }, ft is null ? null : ft with { Epochs = (int)Number(true) }),
             "init" when d3 is not null && DefendCommand.Initializations.TryGetValue(kv[1], out var init) => new DefenseOptions(d3 with { Initialization = init }),
-            "dualunit" when d3 is not null => new DefenseOptions(d3 with { Dual = d3.DualOrDefault with { StepsPerUnit = kv[1] == "epoch" ? 0 : (int)Number(true) } }),
+            "dualunit" when d3 is not null => new DefenseOptions(d3 with { Dual = d3.DualOrDefault with { StepsPerUnit = kv[1] == "epoch" ? 0 : (int)Number(true, allowZero: true) } }),
             "init" => throw new AntidoteException($"--d3: '{text}': init takes one of {string.Join(", ", DefendCommand.Initializations.Keys)} (D3 only)"),
             _ => throw new AntidoteException(error),
         };
