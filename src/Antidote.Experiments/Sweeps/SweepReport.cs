@@ -47,10 +47,9 @@ public static class SweepReport
             var s = cell.Select(r => r.Summary).ToList();
             var fineTuned = rows.Where(r => (r.Model, r.Attack, r.CleanSamples, r.Variant) == (cell.Key.Model, cell.Key.Attack, cell.Key.CleanSamples, FineTuningLabel))
                 .Select(r => r.Summary.After.Accuracy).ToList();
-            double bar = s[0].Before.Accuracy;
-            bool againstFineTuning = fineTuned.Count > 0 && fineTuned.Average() < bar;
-            if (againstFineTuning && bar - fineTuned.Average() > settings.MaxAccuracyDrop) bar = fineTuned.Average();
-            else againstFineTuning = false;
+            double before = s[0].Before.Accuracy;
+            bool againstFineTuning = fineTuned.Count > 0 && before - fineTuned.Average() > settings.MaxAccuracyDrop;
+            double bar = againstFineTuning ? fineTuned.Average() : before;
             double worstDrop = s.Max(x => bar - x.After.Accuracy), worstAsr = s.Max(x => x.After.AttackSuccessRate);
             bool pass = worstAsr <= settings.MaxAsr && worstDrop <= settings.MaxAccuracyDrop;
             string stops = string.Join("/", s.Select(x => x.StopEpoch?.ToString(CultureInfo.InvariantCulture) ?? "-"));
