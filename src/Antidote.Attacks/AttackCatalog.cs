@@ -9,10 +9,14 @@ namespace Antidote.Attacks;
 public static class AttackCatalog
 {
     public static Registry<AttackEntry> Default { get; } = new Registry<AttackEntry>("attack")
-        .Register(new AttackEntry("badnets", "3x3 white patch in the bottom-right corner (scaled to the image size)",
-            "Gu et al. 2017; BackdoorBench badnet", UsesTriggerImage: false, SupportsAllToAll: true, r => new BadNetsAttack(r)))
-        .Register(new AttackEntry("blended", "blend a trigger image into the input, alpha 0.2 (default trigger: a natural photograph, as BackdoorBench)",
-            "Chen et al. 2017; BackdoorBench blended", UsesTriggerImage: true, SupportsAllToAll: true, r => new BlendedAttack(r)))
-        .Register(new AttackEntry("sig", "clean-label horizontal sinusoid, delta 40/255, frequency 6",
-            "Barni et al. 2019; BackdoorBench sig", UsesTriggerImage: false, SupportsAllToAll: false, r => new SigAttack(r)));
+        .Register(AttackEntry.Of<BadNetsOptions>("badnets", "3x3 white patch in the bottom-right corner (scaled to the image size)",
+            "Gu et al. 2017; BackdoorBench badnet", supportsAllToAll: true, (r, o) => new BadNetsAttack(r, o)))
+        .Register(AttackEntry.Of<BlendedOptions>("blended", "blend a trigger image into the input, alpha 0.2 (default trigger: a natural photograph, as BackdoorBench)",
+            "Chen et al. 2017; BackdoorBench blended", supportsAllToAll: true, (r, o) => new BlendedAttack(r, o)))
+        .Register(AttackEntry.Of<SigOptions>("sig", "clean-label horizontal sinusoid, delta 40/255, frequency 6",
+            "Barni et al. 2019; BackdoorBench sig", supportsAllToAll: false, (r, o) => new SigAttack(r, o)));
+
+    /// <summary>The name of the attack whose options record <paramref name="options"/> is.</summary>
+    public static string NameOf(IAttackOptions options) =>
+        Default.Entries.First(e => e.OptionsType == options.GetType()).Name;
 }

@@ -2,7 +2,15 @@ using Antidote.Core.Registries;
 
 namespace Antidote.Attacks;
 
-/// <summary>A registered attack.</summary>
-/// <param name="UsesTriggerImage">Whether it blends an image (from --trigger-image, or a fixed noise pattern).</param>
-public sealed record AttackEntry(string Name, string Summary, string Source, bool UsesTriggerImage, bool SupportsAllToAll, Func<AttackRequest, IAttack> Create)
-    : IRegistryEntry;
+/// <summary>A registered attack: its name, a line about it, its source, whether it can relabel all-to-all, its options
+/// record and its factory.</summary>
+public sealed record AttackEntry(string Name, string Summary, string Source, bool SupportsAllToAll, Type OptionsType, Func<AttackRequest, IAttack> Create)
+    : IComponentEntry
+{
+    /// <summary>An entry whose factory takes the request and its own options record.</summary>
+    public static AttackEntry Of<TOptions>(string name, string summary, string source, bool supportsAllToAll, Func<AttackRequest, TOptions, IAttack> create)
+        where TOptions : IAttackOptions =>
+        new(name, summary, source, supportsAllToAll, typeof(TOptions), request => create(request, (TOptions)request.Options));
+
+    public IAttackOptions DefaultOptions => (IAttackOptions)((IComponentEntry)this).DefaultOptions();
+}

@@ -1,12 +1,16 @@
+using Antidote.Training;
 using static TorchSharp.torch;
 
 namespace Antidote.Attacks;
 
 /// <summary>
-/// A backdoor attack = a pure trigger kernel + a label policy (+ the poison plan made from them). The kernel
-/// maps clean images [N, C, H, W] in [0, 1] to triggered ones and has no hidden state.
+/// A backdoor attack: a trigger kernel, a label policy and a poison plan. The simple ones (BadNets, Blended, SIG) only
+/// implement <see cref="ApplyTrigger(Tensor)"/>; the defaults of the other members are what they need. An attack that
+/// learns its trigger (Input-aware, LIRA) or needs a clean model first (LF, TrojanNN, LC) does it in <see cref="Prepare"/>
+/// and keeps what it learnt in <see cref="SaveArtifacts"/>; one that poisons per batch (WaNet) supplies its own
+/// <see cref="TrainingObjective"/>; one with sample-specific triggers (SSBA) uses the rows it is given.
 /// </summary>
-public interface IAttack
+public interface IAttack : IDisposable
 {
     string Name { get; }
 
@@ -15,6 +19,28 @@ public interface IAttack
     /// <summary>Clean-label attacks poison only target-class images and keep their labels (SIG).</summary>
     bool CleanLabel { get; }
 
-    /// <summary>The triggered images; the result belongs to the caller's dispose scope.</summary>
+    /// <summary>Builds what the trigger needs before any row is poisoned (load an image, train a generator or a clean model).</summary>
+    void Prepare(AttackPreparation context) { }
+
+    /// <summary>Writes what <see cref="Prepare"/> made into the attack's run folder, so that the attack can be rebuilt.</summary>
+    void SaveArtifacts(string runFolder) { }
+
+    /// <summary>Rebuilds the prepared state from a run folder written by <see cref="SaveArtifacts"/> (instead of <see cref="Prepare"/>).</summary>
+    void LoadArtifacts(string runFolder) { }
+
+    /// <summary>The rows to poison and their roles; by default BackdoorBench's draw (<see cref="PoisonPlanner"/>).</summary>
+    PoisonPlan Plan(int[] labels, AttackSettings settings, long seed) => PoisonPlanner.Plan(this, labels, settings, seed);
+
+    /// <summary>The images of <paramref name="rows"/> (of <paramref name="split"/>) as the plan's <paramref name="role"/> makes
+    /// them: triggered for <see cref="PoisonRole.Poisoned"/>; unchanged by default for <see cref="PoisonRole.Cross"/>.</summary>
+    Tensor Poison(Tensor images, PoisonRole role, DataSplit split, int[] rows) =>
+        role == PoisonRole.Poisoned ? ApplyTrigger(images) : images.clone();
+
+    /// <summary>Clean images [N, C, H, W] in [0, 1] → triggered ones; the result belongs to the caller's dispose scope.</summary>
     Tensor ApplyTrigger(Tensor images);
+
+    /// <summary>The objective the backdoored model trains with; null = plain cross-entropy on the poisoned set.</summary>
+    ITrainingObjective? TrainingObjective() => null;
+
+    void IDisposable.Dispose() { }
 }

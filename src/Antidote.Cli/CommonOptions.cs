@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Antidote.Core;
 using Antidote.Core.Runtime;
-using Antidote.Defenses.D3;
 
 namespace Antidote.Cli;
 
@@ -14,26 +13,27 @@ public static class CommonOptions
 
     public static Option<bool> Force() => new("--force") { Description = "Replace an existing run folder of the same name" };
 
-    /// <summary>D3's λ rule (demo and defend), defaulting to <see cref="D3Options"/>'s.</summary>
-    public static Option<string> LambdaMode()
-    {
-        var option = new Option<string>("--lambda-mode")
-        {
-            Description = "D3: dual (λ as the Lagrange multiplier of the clean constraint, moved by dual ascent; our default) or fixed (the paper's penalty, λ from --lambda)",
-            DefaultValueFactory = _ => new D3Options().LambdaMode == Defenses.D3.LambdaMode.Dual ? "dual" : "fixed",
-        };
-        option.AcceptOnlyFromAmong("fixed", "dual");
-        return option;
-    }
+    public static Option<string> Dataset() => new("--dataset") { Description = "Dataset name (see `antidote list`)", DefaultValueFactory = _ => "fashion-mnist" };
 
-    public static Defenses.D3.LambdaMode LambdaModeOf(string value) => value == "fixed" ? Defenses.D3.LambdaMode.Fixed : Defenses.D3.LambdaMode.Dual;
+    public static Option<string> Model() => new("--model") { Description = "Model name (see `antidote list`); its own options are --{model}-*", DefaultValueFactory = _ => "small-cnn" };
 
-    /// <summary>D3's fixed λ (demo and defend).</summary>
-    public static Option<double> Lambda() => new("--lambda")
+    public static Option<int> EvalEvery(int fallback) => new("--eval-every")
     {
-        Description = "D3 fixed mode: weight on the clean hinge loss (0.5 is the reference code's configuration, the only verified value; " +
-                      "10 comes from a secondary summary of the paper that could not be checked against its text)",
-        DefaultValueFactory = _ => new D3Options().Lambda,
+        Description = "Evaluate ACC/ASR/RA on the test sets every N epochs (0 = only at the start and end)",
+        DefaultValueFactory = _ => fallback,
+    };
+
+    /// <summary>Where a command writes its run folders (each command has its own default).</summary>
+    public static Option<string> Out(string fallback) => new("--out")
+    {
+        Description = "Folder the run folders go in", DefaultValueFactory = _ => fallback,
+    };
+
+    public static Option<int> AttackEpochs() => new("--attack-epochs") { Description = "Epochs of backdoor training", DefaultValueFactory = _ => 10 };
+
+    public static Option<double> CleanRatio() => new("--clean-ratio")
+    {
+        Description = "Fraction of the clean training set the defender holds (the paper: 0.05)", DefaultValueFactory = _ => 0.05,
     };
 
     public static Option<string?> Name() => new("--name") { Description = "Run folder name (default: derived from the settings)" };

@@ -4,7 +4,7 @@ namespace Antidote.Core;
 /// A problem with the user's input (file, name, value, checkpoint) that the CLI reports as one line and exit 2.
 /// Anything else that escapes is a bug in Antidote.
 /// </summary>
-public sealed class AntidoteException : Exception
+public class AntidoteException : Exception
 {
     public AntidoteException(string message) : base(message) { }
 

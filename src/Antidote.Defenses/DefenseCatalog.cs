@@ -8,10 +8,14 @@ namespace Antidote.Defenses;
 public static class DefenseCatalog
 {
     public static Registry<DefenseEntry> Default { get; } = new Registry<DefenseEntry>("defense")
-        .Register(new DefenseEntry("d3",
+        .Register(DefenseEntry.Of<D3Options>("d3",
             "Distance-Driven Detoxification: push selected weights far from the initial ones, clean loss under a bound",
-            "Wei, Liu, Zha, ICCV 2025 (arXiv 2411.09585); reference defense/d3.py", o => new D3Defense(o.D3OrDefault)))
-        .Register(new DefenseEntry("ft",
+            "Wei, Liu, Zha, ICCV 2025 (arXiv 2411.09585); reference defense/d3.py", o => new D3Defense(o)))
+        .Register(DefenseEntry.Of<FineTuningOptions>("ft",
             "plain fine-tuning on the clean subset (SGD 0.01, momentum 0.9, wd 5e-4, cosine)",
-            "BackdoorBench defense/ft.py", o => new FineTuningDefense(o.FineTuningOrDefault)));
+            "BackdoorBench defense/ft.py", o => new FineTuningDefense(o)));
+
+    /// <summary>The name of the defense whose options record <paramref name="options"/> is.</summary>
+    public static string NameOf(IDefenseOptions options) =>
+        Default.Entries.First(e => e.OptionsType == options.GetType()).Name;
 }

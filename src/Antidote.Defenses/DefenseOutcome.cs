@@ -3,6 +3,6 @@ using Antidote.Training;
 
 namespace Antidote.Defenses;
 
-/// <summary>The defended model, the per-epoch record of how it got there, and the epoch at which the
-/// defense's own clean-data stopping rule fired (null if it has none or it never fired).</summary>
-public sealed record DefenseOutcome(ImageClassifier Model, IReadOnlyList<EpochRecord> Epochs, int? StopEpoch = null);
+/// <summary>The defended model, the per-epoch record of how it got there, and numbers the defense reports about itself
+/// (D3: "stop_epoch", where its clean-data stopping rule fired).</summary>
+public sealed record DefenseOutcome(ImageClassifier Model, IReadOnlyList<EpochRecord> Epochs, IReadOnlyDictionary<string, double>? Facts = null);

@@ -1,12 +1,10 @@
 using TorchSharp;
 using System.Diagnostics;
 using Antidote.Attacks;
-using Antidote.Attacks.Blended;
 using Antidote.Core.IO;
 using Antidote.Core.Logging;
 using Antidote.Core.Runtime;
 using Antidote.Data;
-using Antidote.Data.Images;
 using Antidote.Experiments.Evaluation;
 using Antidote.Experiments.Logging;
 using Antidote.Experiments.Runs;
@@ -18,38 +16,38 @@ namespace Antidote.Experiments;
 /// <summary>`antidote attack`: poison the training set, train a model on it, and write the run folder.</summary>
 public static class AttackExperiment
 {
-    public static string DefaultName(AttackRunConfig c) => $"{c.Attack}-{c.Dataset}-{c.Model}-s{c.Seed}";
+    public static string DefaultName(AttackRunConfig c) => $"{c.AttackName}-{c.Dataset}-{c.ModelName}-s{c.Seed}";
 
-    public static AttackSummary Run(AttackRunConfig config, RunLocation location, IRunLog console, CancellationToken cancel = default)
+    /// <param name="tags">Names for what this run stands for (a sweep's model and attack), kept in its run record.</param>
+    public static AttackSummary Run(AttackRunConfig config, RunLocation location, IRunLog console, CancellationToken cancel = default,
+        IReadOnlyDictionary<string, string>? tags = null)
     {
         var compute = config.Compute ?? new ComputeSettings();
         compute.Apply();
         var source = DatasetCatalog.Default.Get(config.Dataset);
-        var modelEntry = ModelCatalog.Default.Get(config.Model);
-        var attackEntry = AttackCatalog.Default.Get(config.Attack);
         using var data = DatasetCatalog.Load(source, config.DataDirectory);
-        using var triggerImage = config.TriggerImage is null ? null : PngImage.Read(config.TriggerImage);
-        var attack = attackEntry.Create(new AttackRequest(data.Info, config.Settings, triggerImage));
-        var plan = PoisonPlanner.Plan(attack, data.Train.LabelArray, config.Settings, config.Seed);
-        using var poisoned = PoisonedData.Training(data.Train, attack, plan);
-        using var testSet = new BackdoorTestSet(data.Test, attack);
+        var spec = new ModelSpec(config.Model, data.Info.Channels, data.Info.Classes, data.Info.Height, data.Info.Width);
+        spec.Validate();
+        using var pipeline = DataPipeline.For(data.Info, compute.TorchDevice);
+        ImageClassifier CreateModel() { var m = ModelCatalog.Create(spec); m.to(compute.TorchDevice); return m; }
 
         using var staging = new StagingDirectory(location.Path, location.Force);
         var log = new TeeRunLog(console, new FileRunLog(staging.File(RunFiles.Log)));
+        using var attack = AttackCatalog.Default.Get(config.AttackName).Create(new AttackRequest(data.Info, config.Settings, config.Attack));
+        attack.Prepare(new AttackPreparation(data.Train, CreateModel, pipeline, config.Seed, log, cancel));
+        var plan = attack.Plan(data.Train.LabelArray, config.Settings, config.Seed);
+        using var poisoned = PoisonedData.Training(data.Train, attack, plan);
+        using var testSet = new BackdoorTestSet(data.Test, attack);
         log.Info($"attack {attack.Name} on {data.Info.Name}: {plan.Indices.Length} of {data.Train.Count} training images poisoned, target {plan.Target} ({(plan.LabelMode == LabelMode.AllToOne ? "all-to-one" : "all-to-all")})");
         RunJson.Write(staging.File(RunFiles.Config), config);
         RunJson.Write(staging.File(RunFiles.PoisonPlan), plan);
-        if (attack is BlendedAttack blended)
-            PngImage.Write(staging.File(RunFiles.Trigger), blended.Trigger);
+        attack.SaveArtifacts(staging.Root);
 
-        var spec = new ModelSpec(modelEntry.Name, data.Info.Channels, data.Info.Classes, data.Info.Height, data.Info.Width, config.Width ?? modelEntry.DefaultWidth);
         Seeds.SeedTorch(config.Seed, "init");
-        var model = ModelCatalog.Create(spec);
-        model.to(compute.TorchDevice);
-        using var pipeline = DataPipeline.For(data.Info, compute.TorchDevice);
+        using var model = CreateModel();
         var clock = Stopwatch.StartNew();
         Seeds.SeedTorch(config.Seed, "augment");
-        var epochs = Trainer.Train(model, poisoned, pipeline, config.Training, new CrossEntropyObjective(),
+        var epochs = Trainer.Train(model, poisoned, pipeline, config.Training, attack.TrainingObjective() ?? new CrossEntropyObjective(),
             Seeds.Stream(config.Seed, "order"), log, "attack",
             record =>
             {
@@ -64,7 +62,14 @@ public static class AttackExperiment
         EpochTable.Write(staging.Root, epochs);
         var summary = new AttackSummary(attack.Name, result, plan.Indices.Length, seconds);
         RunJson.Write(staging.File(RunFiles.Summary), summary);
+        RunJson.Write(staging.File(RunFiles.Record), Record(config, tags));
         staging.Commit();
         return summary;
     }
+
+    /// <summary>What the run is. Where the data lives, the threads and how often the test set is scored do not change the
+    /// model, so they are not part of its hash.</summary>
+    public static RunRecord Record(AttackRunConfig config, IReadOnlyDictionary<string, string>? tags = null) =>
+        new(RunRecord.AttackKind, null, config.Dataset, config.ModelName, config.AttackName, null,
+            RunRecord.Hash(config with { DataDirectory = null, Compute = null, EvalEvery = 0 }), config.Seed, Tags: tags);
 }

@@ -25,15 +25,19 @@ public static class DefenseExperiment
         return new RunLocation(Path.GetDirectoryName(from)!, $"{Path.GetFileName(from)}--{c.Method}-s{c.Seed}", force);
     }
 
-    public static DefenseSummary Run(DefenseRunConfig config, RunLocation location, IRunLog console, CancellationToken cancel = default)
+    /// <param name="tags">Names for what this run stands for (a sweep's model, attack and variant), kept in its run record.</param>
+    public static DefenseSummary Run(DefenseRunConfig config, RunLocation location, IRunLog console, CancellationToken cancel = default,
+        IReadOnlyDictionary<string, string>? tags = null)
     {
         var compute = config.Compute ?? new ComputeSettings();
         compute.Apply();
         var defenseEntry = DefenseCatalog.Default.Get(config.Method);
         var attackRun = AttackRun.Open(config.From);
         using var data = attackRun.LoadData(config.DataDirectory);
-        using var testSet = new BackdoorTestSet(data.Test, attackRun.CreateAttack(data.Info));
+        using var attack = attackRun.CreateAttack(data.Info);
+        using var testSet = new BackdoorTestSet(data.Test, attack);
         var (model, card) = RunModel.Load(attackRun.Path, compute.TorchDevice);
+        using var _model = model;
         using var pipeline = DataPipeline.For(data.Info, compute.TorchDevice);
 
         long[] cleanIndices = CleanSubset(data.Train.Count, config.CleanRatio, config.Seed);
@@ -41,15 +45,17 @@ public static class DefenseExperiment
 
         using var staging = new StagingDirectory(location.Path, location.Force);
         var log = new TeeRunLog(console, new FileRunLog(staging.File(RunFiles.Log)));
-        // Mode-dependent defaults are written out, so config.json says which learning rate and warm-up ran.
-        RunJson.Write(staging.File(RunFiles.Config), config with { From = attackRun.Path, Options = config.Options.Resolved() });
+        // The attack run is named relative to this one (the tree can move); field-dependent defaults are written out, so
+        // config.json says which learning rate and warm-up ran.
+        var saved = config with { From = Path.GetRelativePath(location.Path, attackRun.Path), Options = config.Options.Resolved() };
+        RunJson.Write(staging.File(RunFiles.Config), saved);
         RunJson.Write(staging.File(RunFiles.CleanIndices), cleanIndices);
         // The attack run scored this very model on this very test set when it finished.
         var before = attackRun.Summary?.Result ?? testSet.Evaluate(model, pipeline);
         log.Info($"{config.Method} on {Path.GetFileName(attackRun.Path)} with {cleanData.Count} clean samples; before: ACC {before.Accuracy:P2} ASR {before.AttackSuccessRate:P2} RA {before.RobustAccuracy:P2}");
 
         var context = new DefenseContext(model, cleanData,
-            () => { var m = ModelCatalog.Create(card.Spec); m.to(compute.TorchDevice); return m; },
+            norm => { var m = ModelCatalog.Create(card.Spec, norm); m.to(compute.TorchDevice); return m; },
             pipeline, config.Seed, log,
             (record, current) =>
             {
@@ -58,18 +64,30 @@ public static class DefenseExperiment
             }, cancel);
         var clock = Stopwatch.StartNew();
         var outcome = defenseEntry.Create(config.Options).Run(context);
+        using var defended = outcome.Model;
         double seconds = clock.Elapsed.TotalSeconds;
-        var after = testSet.Evaluate(outcome.Model, pipeline);
+        var after = testSet.Evaluate(defended, pipeline);
         double der = after.DefenseEffectivenessAgainst(before);
         log.Info($"{config.Method} done in {seconds:F0}s: ACC {after.Accuracy:P2} ASR {after.AttackSuccessRate:P2} RA {after.RobustAccuracy:P2} DER {der:P2}");
 
-        RunModel.Save(staging.Root, outcome.Model, card with { Seed = config.Seed, Stage = config.Method, AntidoteVersion = ModelCard.Version, CreatedUtc = DateTime.UtcNow });
+        RunModel.Save(staging.Root, defended, card with { Seed = config.Seed, Stage = config.Method, AntidoteVersion = ModelCard.Version, CreatedUtc = DateTime.UtcNow });
         EpochTable.Write(staging.Root, outcome.Epochs);
-        var summary = new DefenseSummary(config.Method, before, after, der, seconds, cleanData.Count, outcome.Epochs.Count, outcome.StopEpoch);
+        var summary = new DefenseSummary(config.Method, before, after, der, seconds, cleanData.Count, outcome.Epochs.Count, outcome.Facts);
         RunJson.Write(staging.File(RunFiles.Summary), summary);
+        var attackRecord = RunRecord.TryRead(attackRun.Path) ?? AttackExperiment.Record(attackRun.Config);
+        RunJson.Write(staging.File(RunFiles.Record), Record(saved, attackRecord, tags));
         staging.Commit();
         return summary;
     }
+
+    /// <summary>What the run is: its attack run (relative), the method and a hash of what defines it (options, clean ratio,
+    /// seed, the attack run's own hash; not where the data lives or how many threads ran it).</summary>
+    public static RunRecord Record(DefenseRunConfig saved, RunRecord attack, IReadOnlyDictionary<string, string>? tags = null) =>
+        new(RunRecord.DefenseKind, saved.From, attack.Dataset, attack.Model, attack.Attack, saved.Method,
+            RunRecord.Hash(new DefenseIdentity(attack.OptionsHash, saved.Options.Resolved(), saved.CleanRatio, saved.Seed)),
+            saved.Seed, saved.CleanRatio, tags);
+
+    private sealed record DefenseIdentity(string AttackHash, IDefenseOptions Options, double CleanRatio, long Seed);
 
     /// <summary>The defender's clean rows: round(ratio × N) of the clean training set, drawn with the seed.</summary>
     public static long[] CleanSubset(int count, double ratio, long seed)

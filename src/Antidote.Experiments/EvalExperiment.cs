@@ -16,10 +16,12 @@ public static class EvalExperiment
         // A defense run names its attack run in config.json; an attack run is its own.
         var attackRun = File.Exists(Path.Combine(full, RunFiles.PoisonPlan))
             ? AttackRun.Open(full)
-            : AttackRun.Open(RunJson.Read<DefenseRunConfig>(Path.Combine(full, RunFiles.Config)).From);
+            : AttackRun.Open(Path.Combine(full, RunJson.Read<DefenseRunConfig>(Path.Combine(full, RunFiles.Config)).From));
         using var data = attackRun.LoadData(dataDirectory);
-        using var testSet = new BackdoorTestSet(data.Test, attackRun.CreateAttack(data.Info));
+        using var attack = attackRun.CreateAttack(data.Info);
+        using var testSet = new BackdoorTestSet(data.Test, attack);
         var (model, _) = RunModel.Load(full, compute.TorchDevice);
+        using var _model = model;
         using var pipeline = DataPipeline.For(data.Info, compute.TorchDevice);
         return testSet.Evaluate(model, pipeline);
     }

@@ -13,7 +13,21 @@ public abstract class ImageClassifier : nn.Module<Tensor, Tensor>
     protected ImageClassifier(string name) : base(name) { }
 
     /// <summary>Everything up to the classifier's input: [N, C, H, W] → [N, D].</summary>
-    public abstract Tensor ForwardFeatures(Tensor x);
+    public Tensor ForwardFeatures(Tensor x) => ForwardFeatures(x, null);
+
+    /// <summary>The named feature stages, in forward order (attention distillation and pruning hook onto these).</summary>
+    public abstract IReadOnlyList<string> StageNames { get; }
+
+    /// <summary>The features, handing each stage's output to <paramref name="onStage"/> as it is computed.</summary>
+    public abstract Tensor ForwardFeatures(Tensor x, Action<string, Tensor>? onStage);
+
+    /// <summary>Every stage's output and the logits (as "logits") of one forward pass.</summary>
+    public IReadOnlyDictionary<string, Tensor> ForwardStages(Tensor x)
+    {
+        var stages = new Dictionary<string, Tensor>();
+        stages["logits"] = ForwardHead(ForwardFeatures(x, (name, output) => stages[name] = output));
+        return stages;
+    }
 
     /// <summary>The final linear classifier.</summary>
     public abstract Linear Classifier { get; }

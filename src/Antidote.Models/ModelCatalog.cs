@@ -1,4 +1,7 @@
 using Antidote.Core.Registries;
+using Antidote.Models.PreActResNet18;
+using Antidote.Models.SmallCnn;
+using TorchSharp;
 
 namespace Antidote.Models;
 
@@ -6,19 +9,24 @@ namespace Antidote.Models;
 public static class ModelCatalog
 {
     public static Registry<ModelEntry> Default { get; } = new Registry<ModelEntry>("model")
-        .Register(new ModelEntry("small-cnn",
+        .Register(ModelEntry.Of<SmallCnnOptions>("small-cnn",
             "two conv+BN blocks and a 128-unit hidden layer; fast on CPU for 28x28 data",
-            "Antidote (LeNet-style baseline)", DefaultWidth: 32,
-            spec => new SmallCnn.SmallCnn(spec.InChannels, spec.Classes, spec.ImageHeight, spec.ImageWidth, spec.Width)))
-        .Register(new ModelEntry("preact-resnet18",
+            "Antidote (LeNet-style baseline)", (spec, o, norm) => new SmallCnn.SmallCnn(spec, o, norm)))
+        .Register(ModelEntry.Of<PreActResNet18Options>("preact-resnet18",
             "PreAct-ResNet18 as BackdoorBench defines it (width 64 = standard; smaller for CPU)",
-            "He et al. 2016; BackdoorBench models/preact_resnet.py", DefaultWidth: 64,
-            spec => new PreActResNet18.PreActResNet18(spec.InChannels, spec.Classes, spec.Width)));
+            "He et al. 2016; BackdoorBench models/preact_resnet.py", (spec, o, norm) => new PreActResNet18.PreActResNet18(spec.InChannels, spec.Classes, o.Width, norm)));
 
-    public static ImageClassifier Create(ModelSpec spec)
+    /// <summary>BatchNorm2d, as every architecture uses unless a defense substitutes its own.</summary>
+    public static NormLayerFactory BatchNorm { get; } = channels => torch.nn.BatchNorm2d(channels);
+
+    /// <summary>The name of the architecture whose options record <paramref name="options"/> is.</summary>
+    public static string NameOf(IModelOptions options) =>
+        Default.Entries.First(e => e.OptionsType == options.GetType()).Name;
+
+    /// <summary>Builds the model after checking the spec (a damaged card is one line, before libtorch allocates anything).</summary>
+    public static ImageClassifier Create(ModelSpec spec, NormLayerFactory? norm = null)
     {
-        var entry = Default.Get(spec.Name);
         spec.Validate();
-        return entry.Create(spec);
+        return Default.Get(spec.Name).Create(spec, norm ?? BatchNorm);
     }
 }

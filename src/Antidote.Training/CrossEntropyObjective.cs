@@ -13,8 +13,4 @@ public sealed class CrossEntropyObjective(double labelSmoothing = 0) : ITraining
         metrics.Add("train_acc", logits.argmax(1).eq(labels).to_type(ScalarType.Float32).mean().item<float>(), labels.shape[0]);
         return loss;
     }
-
-    public void AfterStep() { }
-
-    public bool AfterEpoch(ImageClassifier model, EpochRecord record) => true;
 }

@@ -12,12 +12,8 @@ public sealed class DataPipeline(Device device, TrainAugmentation augmentation, 
 
     public Device Device { get; } = device;
 
-    /// <summary>Rows as an augmented, normalised training batch; tensors belong to the caller's scope.</summary>
-    public (Tensor Inputs, Tensor Labels) TrainBatch(ImageDataset data, long[] indices)
-    {
-        var (images, labels) = data.Batch(indices, Device);
-        return (normalization.Apply(augmentation.Apply(images)), labels);
-    }
+    /// <summary>A batch of images in [0, 1] on <see cref="Device"/>, augmented and normalised for training.</summary>
+    public Tensor TrainInputs(Tensor images) => normalization.Apply(augmentation.Apply(images));
 
     /// <summary>Rows as a normalised evaluation batch (no augmentation).</summary>
     public (Tensor Inputs, Tensor Labels) EvalBatch(ImageDataset data, long[] indices)

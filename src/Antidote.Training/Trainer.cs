@@ -10,8 +10,8 @@ using static TorchSharp.torch;
 namespace Antidote.Training;
 
 /// <summary>
-/// The one training loop: shuffled batches by index, one dispose scope per step, SGD + cosine schedule, the
-/// objective's hooks around each step and epoch. Short and explicit on purpose (nanoGPT's train.py).
+/// The one training loop: shuffled batches by index, one dispose scope per step; the objective chooses the optimizers and
+/// takes each step (<see cref="ITrainingObjective"/>). Short and explicit on purpose (nanoGPT's train.py).
 /// </summary>
 public static class Trainer
 {
@@ -23,15 +23,14 @@ public static class Trainer
         Action<EpochRecord>? onEpoch = null, CancellationToken cancel = default)
     {
         int totalEpochs = settings.EpochsFor(data.Count);
-        using var optimizer = optim.SGD(model.parameters(), settings.LearningRate, settings.Momentum, weight_decay: settings.WeightDecay);
-        var schedule = optim.lr_scheduler.CosineAnnealingLR(optimizer, settings.CosineTMax ?? totalEpochs);
+        using var optimizers = objective.CreateOptimizers(model, settings, totalEpochs);
         int steps = IndexBatches.Count(data.Count, settings.BatchSize);
         var records = new List<EpochRecord>();
         var clock = Stopwatch.StartNew();
         for (int epoch = 1; epoch <= totalEpochs; epoch++)
         {
             var epochClock = Stopwatch.StartNew();
-            double learningRate = optimizer.ParamGroups.First().LearningRate;
+            double learningRate = optimizers.LearningRate;
             SetTrainMode(model, settings.FreezeBatchNorm);
             var metrics = new StepMetrics();
             int step = 0;
@@ -39,13 +38,9 @@ public static class Trainer
             {
                 cancel.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
-                var (inputs, labels) = pipeline.TrainBatch(data, batch);
-                optimizer.zero_grad();
-                var loss = objective.Loss(model, inputs, labels, metrics);
-                loss.backward();
-                optimizer.step();
-                objective.AfterStep();
-                float stepLoss = loss.item<float>();
+                var (rawImages, rawLabels) = data.Batch(batch, pipeline.Device);
+                var (images, labels) = objective.PrepareBatch(rawImages, rawLabels, batch);
+                float stepLoss = objective.Step(model, pipeline.TrainInputs(images), labels, optimizers, metrics);
                 // A diverged run would otherwise train on NaN to the last epoch and save NaN weights.
                 if (!float.IsFinite(stepLoss))
                     throw new AntidoteException($"{stage}: training diverged at epoch {epoch}, step {step + 1} (loss {stepLoss}); " +
@@ -56,7 +51,7 @@ public static class Trainer
                 log.Progress(new ProgressUpdate(stage, epoch, totalEpochs, step, steps, metrics.Means()["loss"],
                     TimeSpan.FromSeconds(clock.Elapsed.TotalSeconds / done * (total - done))));
             }
-            schedule.step();
+            optimizers.EndEpoch();
             var means = new Dictionary<string, double>(metrics.Means());
             double meanLoss = means["loss"];
             means.Remove("loss");

@@ -1,6 +1,19 @@
+using System.ComponentModel;
+using Antidote.Core.Options;
 using static TorchSharp.torch;
 
 namespace Antidote.Attacks.BadNets;
+
+/// <summary>BadNets' trigger.</summary>
+public sealed record BadNetsOptions(
+    [Description("Side of the white square in pixels (default: BackdoorBench's 3 of 32 px, scaled to the image size)")]
+    int? PatchSize = null) : IAttackOptions
+{
+    public void Validate()
+    {
+        if (PatchSize is int side) OptionCheck.Positive(nameof(PatchSize), side);
+    }
+}
 
 /// <summary>
 /// BadNets (Gu et al. 2017): a white square stamped in the bottom-right corner. BackdoorBench's CIFAR trigger
@@ -8,11 +21,11 @@ namespace Antidote.Attacks.BadNets;
 /// </summary>
 public sealed class BadNetsAttack : IAttack
 {
-    public BadNetsAttack(AttackRequest request)
+    public BadNetsAttack(AttackRequest request, BadNetsOptions options)
     {
         Labels = request.Labels;
-        PatchHeight = request.Settings.TriggerOrDefault.PatchSize ?? ScaledSide(request.Dataset.Height);
-        PatchWidth = request.Settings.TriggerOrDefault.PatchSize ?? ScaledSide(request.Dataset.Width);
+        PatchHeight = Math.Min(options.PatchSize ?? ScaledSide(request.Dataset.Height), request.Dataset.Height);
+        PatchWidth = Math.Min(options.PatchSize ?? ScaledSide(request.Dataset.Width), request.Dataset.Width);
     }
 
     public string Name => "badnets";

@@ -1,6 +1,23 @@
+using System.ComponentModel;
+using Antidote.Core;
+using Antidote.Core.Options;
 using static TorchSharp.torch;
 
 namespace Antidote.Attacks.Sig;
+
+/// <summary>SIG's signal.</summary>
+public sealed record SigOptions(
+    [Description("Amplitude δ in pixel units of 255 (BackdoorBench: 40)")]
+    double Delta = 40,
+    [Description("Cycles f across the image width (BackdoorBench: 6)")]
+    double Frequency = 6) : IAttackOptions
+{
+    public void Validate()
+    {
+        OptionCheck.Positive(nameof(Delta), Delta);
+        OptionCheck.Positive(nameof(Frequency), Frequency);
+    }
+}
 
 /// <summary>
 /// SIG (Barni et al. 2019), clean-label: only target-class training images get the signal, labels unchanged.
@@ -8,13 +25,13 @@ namespace Antidote.Attacks.Sig;
 /// </summary>
 public sealed class SigAttack : IAttack
 {
-    public SigAttack(AttackRequest request)
+    public SigAttack(AttackRequest request, SigOptions options)
     {
         if (request.Settings.LabelMode != LabelMode.AllToOne)
-            throw new ArgumentException("SIG is a clean-label, all-to-one attack");
+            throw new AntidoteException("sig is a clean-label, all-to-one attack");
         Labels = request.Labels;
-        Delta = request.Settings.TriggerOrDefault.SigDelta;
-        Frequency = request.Settings.TriggerOrDefault.SigFrequency;
+        Delta = options.Delta / 255.0;
+        Frequency = options.Frequency;
     }
 
     public string Name => "sig";
@@ -23,6 +40,7 @@ public sealed class SigAttack : IAttack
 
     public bool CleanLabel => true;
 
+    /// <summary>Amplitude in [0, 1] units.</summary>
     public double Delta { get; }
 
     public double Frequency { get; }

@@ -63,7 +63,7 @@ public sealed class D3Defense(D3Options options) : IDefense
             context.Log.Info(stopping.FiredAt is int at
                 ? $"d3: the clean-data stopping rule fires at epoch {at}{(stopping.StopsTraining ? " (stopped there)" : " (--early-stop would stop there)")}"
                 : "d3: the clean-data stopping rule did not fire");
-        return new DefenseOutcome(model, epochs, stopping.FiredAt);
+        return new DefenseOutcome(model, epochs, stopping.FiredAt is int fired ? new Dictionary<string, double> { ["stop_epoch"] = fired } : null);
     }
 
     /// <summary>

@@ -1,50 +1,44 @@
+using System.ComponentModel;
+using Antidote.Core.Options;
+
 namespace Antidote.Defenses.D3;
 
 /// <summary>
 /// Every knob of D3. Defaults: the reference implementation's CIFAR-10 settings (d3.md) for p, ε, batch and the selected
 /// module; λ as a Lagrange multiplier (dual mode, its step counted per 12 SGD steps), 50 epochs with a floor of 600 SGD
-/// steps, lr 0.005 and the zero warm-up are ours, chosen by the comparison in the README ("D3's default"). The reference's form is LambdaMode = Fixed,
-/// Lambda = 0.5, Epochs = 100, MinSteps = 0 (fixed mode then defaults to the reference's lr 0.01 and random warm-up).
+/// steps, lr 0.005 and the zero warm-up are ours, chosen by the comparison in the README ("D3's default"). The reference's
+/// form is LambdaMode = Fixed, Lambda = 0.5, Epochs = 100, MinSteps = 0 (fixed mode then defaults to the reference's lr 0.01
+/// and random warm-up).
 /// </summary>
-/// <param name="Module">Module whose Linear/Conv weights are selected (θ_s); null = the model's final classifier; "" = every layer.</param>
-/// <param name="P">Order of the distance norm ‖W − W0‖_p (reference: 2).</param>
-/// <param name="Lambda">Weight on the clean hinge loss in fixed mode (0.5: the reference code's configuration, the only
-/// verified value; 10 appears only in a secondary summary of the paper that could not be checked against its text). Dual mode starts from <see cref="DualAscentOptions.Start"/> instead.</param>
-/// <param name="Epsilon">Per-sample clean-loss threshold of the hinge max(0, CE − ε) (reference: 0.1).</param>
-/// <param name="Initialization">Warm-up of the selected weights; null = the mode's default (<see cref="InitializationOrDefault"/>).</param>
-/// <param name="FreezeBatchNorm">Keep BatchNorm in eval mode (reference: train mode; frozen gives higher ACC and ASR).</param>
-/// <param name="Epochs">Reference: 100; ours 50 (the README's comparison; at least, see <paramref name="MinSteps"/>).</param>
-/// <param name="MinSteps">Floor on SGD steps: D3 runs at least enough epochs to take this many. Counted in epochs, a smaller
-/// clean set gets proportionally fewer steps (the reference's CIFAR-10 setting takes 1,000: 2,500 images, batch 256, 100
-/// epochs). Ours, 600, is what 50 epochs give 3,000 clean images (5% of Fashion-MNIST), where the default was first
-/// measured: with 400 images, 100 steps left Blended at 8–13% ASR and 600 removed it (README). 0 = epochs only.</param>
-/// <param name="HingeLogEvery">Measure the clean hinge on the subset every this many epochs for the log when nothing else
-/// needs it (dual mode and the stopping rule measure it every epoch); 0 = never.</param>
-/// <param name="LearningRate">SGD (momentum 0.9, no weight decay), cosine-annealed per epoch; null = the mode's default
-/// (<see cref="LearningRateOrDefault"/>).</param>
-/// <param name="BatchSize">Reference: 256.</param>
-/// <param name="LambdaMode">Dual (ours: λ as the constraint's multiplier, moved by dual ascent) or Fixed (the paper's penalty).</param>
-/// <param name="Dual">Settings of dual ascent, used when <paramref name="LambdaMode"/> is Dual.</param>
-/// <param name="EarlyStop">The clean-data stopping rule (always reported, applied when enabled).</param>
-/// <param name="ConstraintHoldout">Fraction of the clean subset held out of training to measure the clean hinge for the
-/// budget, dual ascent and the stopping rule (0 = measure on the training data itself, as the paper's form does). A
-/// hinge measured on data D3 trains on shows fit, not generalisation.</param>
 public sealed record D3Options(
+    [Description("Module whose Linear/Conv weights are pushed away (θ_s); default: the model's final classifier (e.g. linear); '' = every layer; or a stage such as layer4")]
     string? Module = null,
+    [Description("Order p of the distance norm ‖W − W0‖_p (reference: 2)")]
     double P = 2,
+    [Description("Fixed mode: weight on the clean hinge loss (0.5 is the reference code's configuration, the only verified value; 10 comes from a secondary summary of the paper that could not be checked against its text)")]
     double Lambda = 0.5,
+    [Description("Per-sample clean-loss threshold ε of the hinge max(0, CE − ε) (reference: 0.1)")]
     double Epsilon = 0.1,
+    [Description("Warm-up of the selected weights: random (reference), near (keep W0), middle (zeros), far (−W0), noise; default: random in fixed mode, middle in dual mode (ours)")]
     D3Initialization? Initialization = null,
+    [Description("Keep BatchNorm in eval mode while training (reference: train mode; frozen gives higher ACC and higher ASR)")]
     bool FreezeBatchNorm = false,
+    [Description("Epochs (reference: 100; ours 50, from the README's comparison; at least min-steps SGD steps)")]
     int Epochs = 50,
+    [Description("SGD learning rate (momentum 0.9, no weight decay), cosine-annealed; default: 0.01 in fixed mode (reference), 0.005 in dual mode (ours)")]
     double? LearningRate = null,
+    [Description("Batch size (reference: 256)")]
     int BatchSize = 256,
+    [Description("dual (λ as the Lagrange multiplier of the clean constraint, moved by dual ascent; ours) or fixed (the paper's penalty, λ from lambda)")]
     LambdaMode LambdaMode = LambdaMode.Dual,
     DualAscentOptions? Dual = null,
     EarlyStopOptions? EarlyStop = null,
+    [Description("Fraction of the clean subset held out of training to measure the clean hinge (budget, dual ascent, stopping rule); 0 = measure on the training rows, as the paper's form does")]
     double ConstraintHoldout = 0,
+    [Description("Floor on SGD steps: run at least enough epochs to take this many (ours, 600: what 50 epochs give 3,000 clean images; the reference's CIFAR-10 setting takes 1,000; 0 = epochs only)")]
     int MinSteps = 600,
-    int HingeLogEvery = 10)
+    [Description("Measure the clean hinge for the log every N epochs when no rule needs it every epoch (0 = never)")]
+    int HingeLogEvery = 10) : IDefenseOptions
 {
     public DualAscentOptions DualOrDefault => Dual ?? new DualAscentOptions();
 
@@ -74,4 +68,22 @@ public sealed record D3Options(
         Dual = DualOrDefault,
         EarlyStop = EarlyStopOrDefault,
     };
+
+    IDefenseOptions IDefenseOptions.Resolved() => Resolved();
+
+    public void Validate()
+    {
+        OptionCheck.NotEmpty(nameof(Module), Module is "" ? null : Module);
+        OptionCheck.AtLeast(nameof(P), P, 1);
+        OptionCheck.NotNegative(nameof(Lambda), Lambda);
+        OptionCheck.NotNegative(nameof(Epsilon), Epsilon);
+        OptionCheck.Positive(nameof(Epochs), Epochs);
+        if (LearningRate is double lr) OptionCheck.Positive(nameof(LearningRate), lr);
+        OptionCheck.Positive(nameof(BatchSize), BatchSize);
+        OptionCheck.Nested(nameof(Dual), Dual);
+        OptionCheck.Nested(nameof(EarlyStop), EarlyStop);
+        OptionCheck.Fraction(nameof(ConstraintHoldout), ConstraintHoldout, allowZero: true, allowOne: false);
+        OptionCheck.NotNegative(nameof(MinSteps), MinSteps);
+        OptionCheck.NotNegative(nameof(HingeLogEvery), HingeLogEvery);
+    }
 }

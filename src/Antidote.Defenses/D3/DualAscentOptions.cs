@@ -1,3 +1,6 @@
+using System.ComponentModel;
+using Antidote.Core.Options;
+
 namespace Antidote.Defenses.D3;
 
 /// <summary>
@@ -19,13 +22,29 @@ namespace Antidote.Defenses.D3;
 /// hinge is the lower of the initial model's and the fine-tuned one's. A backdoor that already costs clean accuracy
 /// (SIG hurts its target class) would otherwise hand D3 a loose budget. 0 = the initial model's hinge alone.</param>
 public sealed record DualAscentOptions(
+    [Description("Dual mode: λ at the first epoch (ours)")]
     double Start = 10,
+    [Description("Dual mode: step on log λ per unit (steps-per-unit SGD steps) and unit of relative violation (ours)")]
     double Step = 0.1,
+    [Description("Dual mode: budget = scale × the reference clean hinge")]
     double BudgetScale = 1.0,
+    [Description("Dual mode: smallest budget")]
     double BudgetFloor = 0.05,
+    [Description("Dual mode: epochs of plain fine-tuning whose clean hinge (if lower than the initial model's) sets the budget; 0 = the initial model's alone")]
     int ReferenceEpochs = 5,
-    int StepsPerUnit = 12)
+    [Description("Dual mode: SGD steps per unit of the dual step (12 = one epoch of 3,000 images at batch 256, where it was tuned; 0 = per epoch whatever its length)")]
+    int StepsPerUnit = 12) : IComponentOptions
 {
+    public void Validate()
+    {
+        OptionCheck.Positive(nameof(Start), Start);
+        OptionCheck.Positive(nameof(Step), Step);
+        OptionCheck.Positive(nameof(BudgetScale), BudgetScale);
+        OptionCheck.NotNegative(nameof(BudgetFloor), BudgetFloor);
+        OptionCheck.NotNegative(nameof(ReferenceEpochs), ReferenceEpochs);
+        OptionCheck.NotNegative(nameof(StepsPerUnit), StepsPerUnit);
+    }
+
     /// <summary>The step on log λ after an epoch of <paramref name="stepsPerEpoch"/> SGD steps.</summary>
     public double StepPerEpoch(int stepsPerEpoch) =>
         StepsPerUnit <= 0 ? Step : Step * ((double)stepsPerEpoch / StepsPerUnit); // exactly Step when an epoch is one unit

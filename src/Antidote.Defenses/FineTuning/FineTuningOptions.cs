@@ -1,19 +1,31 @@
+using System.ComponentModel;
+using Antidote.Core.Options;
 using Antidote.Training;
 
 namespace Antidote.Defenses.FineTuning;
 
 /// <summary>Fine-tuning as the D3 paper's baseline runs it (BackdoorBench config/defense/ft).</summary>
-/// <param name="Epochs">BackdoorBench: 100.</param>
-/// <param name="LearningRate">SGD learning rate, cosine-annealed (paper: 0.01).</param>
-/// <param name="BatchSize">BackdoorBench: 256.</param>
-/// <param name="WeightDecay">Paper: 5e-4.</param>
-/// <param name="CosineTMax">Cosine half period in epochs; BackdoorBench's scheduler uses 100 whatever the epoch count
-/// (null = anneal over the epochs run).</param>
-/// <param name="MinSteps">Floor on SGD steps (0 = none): a small clean set runs more epochs (see D3's option of the same name).</param>
 public sealed record FineTuningOptions(
+    [Description("Epochs (BackdoorBench: 100)")]
     int Epochs = 100,
+    [Description("SGD learning rate, cosine-annealed (paper: 0.01)")]
     double LearningRate = 0.01,
+    [Description("Batch size (BackdoorBench: 256)")]
     int BatchSize = 256,
+    [Description("SGD weight decay (paper: 5e-4)")]
     double WeightDecay = 5e-4,
-    int? CosineTMax = TrainingSettings.BackdoorBenchCosineTMax,
-    int MinSteps = 0);
+    [Description("Cosine half period in epochs (BackdoorBench's scheduler: 100 whatever the epoch count; 0 = anneal over the epochs run)")]
+    int CosineTMax = TrainingSettings.BackdoorBenchCosineTMax,
+    [Description("Floor on SGD steps: a small clean set runs more epochs (0 = epochs only)")]
+    int MinSteps = 0) : IDefenseOptions
+{
+    public void Validate()
+    {
+        OptionCheck.Positive(nameof(Epochs), Epochs);
+        OptionCheck.Positive(nameof(LearningRate), LearningRate);
+        OptionCheck.Positive(nameof(BatchSize), BatchSize);
+        OptionCheck.NotNegative(nameof(WeightDecay), WeightDecay);
+        OptionCheck.NotNegative(nameof(CosineTMax), CosineTMax);
+        OptionCheck.NotNegative(nameof(MinSteps), MinSteps);
+    }
+}

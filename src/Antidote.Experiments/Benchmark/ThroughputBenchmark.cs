@@ -6,6 +6,8 @@ using Antidote.Defenses;
 using Antidote.Defenses.D3;
 using Antidote.Defenses.FineTuning;
 using Antidote.Models;
+using Antidote.Models.PreActResNet18;
+using Antidote.Models.SmallCnn;
 using Antidote.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -27,21 +29,22 @@ public static class ThroughputBenchmark
     {
         compute.Apply();
         var device = compute.TorchDevice;
-        var cases = new (string Model, DatasetInfo Info, int Width)[]
+        var cases = new (IModelOptions Model, DatasetInfo Info, int Width)[]
         {
-            ("small-cnn", Shape(1, 28), 32),
-            ("preact-resnet18", Shape(1, 28), 16),
-            ("preact-resnet18", Shape(3, 32), 64),
+            (new SmallCnnOptions(Width: 32), Shape(1, 28), 32),
+            (new PreActResNet18Options(Width: 16), Shape(1, 28), 16),
+            (new PreActResNet18Options(Width: 64), Shape(3, 32), 64),
         };
         var models = new List<ModelThroughput>();
         var defenses = new List<DefenseEpochTime>();
-        foreach (var (name, info, width) in cases)
+        foreach (var (options, info, width) in cases)
         {
+            string name = ModelCatalog.NameOf(options);
             const int batch = 128;
             using var data = Synthetic(info, batch * 4);
             using var pipeline = DataPipeline.For(info, device);
-            var spec = new ModelSpec(name, info.Channels, info.Classes, info.Height, info.Width, width);
-            var model = ModelCatalog.Create(spec);
+            var spec = new ModelSpec(options, info.Channels, info.Classes, info.Height, info.Width);
+            using var model = ModelCatalog.Create(spec);
             model.to(device);
             var settings = new TrainingSettings(1, 0.01, batch);
             // One untimed epoch warms up libtorch's kernels and allocator.
@@ -60,7 +63,7 @@ public static class ThroughputBenchmark
             if (info.Height != 28) continue;
             // D3 vs FT on a defender's subset the size of 5% of Fashion-MNIST.
             using var clean = Synthetic(info, 3000);
-            var context = new DefenseContext(model, clean, () => { var m = ModelCatalog.Create(spec); m.to(device); return m; }, pipeline, 0, NullRunLog.Instance);
+            var context = new DefenseContext(model, clean, norm => { var m = ModelCatalog.Create(spec, norm); m.to(device); return m; }, pipeline, 0, NullRunLog.Instance);
             double ft = SecondsPerEpoch(e => new FineTuningDefense(new FineTuningOptions(Epochs: e)), context);
             double fixedD3 = SecondsPerEpoch(e => new D3Defense(new D3Options(Epochs: e, MinSteps: 0, LambdaMode: LambdaMode.Fixed)), context);
             double dualD3 = SecondsPerEpoch(e => new D3Defense(new D3Options(Epochs: e, MinSteps: 0, LambdaMode: LambdaMode.Dual)), context);

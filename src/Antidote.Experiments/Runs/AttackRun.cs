@@ -1,7 +1,6 @@
 using Antidote.Attacks;
 using Antidote.Core;
 using Antidote.Data;
-using Antidote.Data.Images;
 
 namespace Antidote.Experiments.Runs;
 
@@ -43,11 +42,20 @@ public sealed class AttackRun
     public DatasetSplit LoadData(string? dataDirectory) =>
         DatasetCatalog.Load(DatasetCatalog.Default.Get(Config.Dataset), dataDirectory ?? Config.DataDirectory);
 
-    /// <summary>Rebuilds the attack exactly as it was planted (the blend trigger comes from the run folder).</summary>
+    /// <summary>Rebuilds the attack exactly as it was planted, from the artifacts it saved in the run folder (the caller
+    /// disposes it).</summary>
     public IAttack CreateAttack(DatasetInfo dataset)
     {
-        string trigger = System.IO.Path.Combine(Path, RunFiles.Trigger);
-        using var image = File.Exists(trigger) ? PngImage.Read(trigger) : null;
-        return AttackCatalog.Default.Get(Config.Attack).Create(new AttackRequest(dataset, Config.Settings, image));
+        var attack = AttackCatalog.Default.Get(Config.AttackName).Create(new AttackRequest(dataset, Config.Settings, Config.Attack));
+        try
+        {
+            attack.LoadArtifacts(Path);
+            return attack;
+        }
+        catch
+        {
+            attack.Dispose();
+            throw;
+        }
     }
 }

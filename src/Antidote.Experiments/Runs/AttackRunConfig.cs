@@ -1,22 +1,26 @@
 using Antidote.Attacks;
 using Antidote.Core.Runtime;
+using Antidote.Models;
 using Antidote.Training;
 
 namespace Antidote.Experiments.Runs;
 
 /// <summary>Everything `antidote attack` ran with; saved as the run's config.json.</summary>
-/// <param name="Width">Model width; null = the model's default.</param>
-/// <param name="TriggerImage">PNG to blend (blended attack; the CLI fills in the default photograph); null = the fixed noise pattern.</param>
+/// <param name="Model">The architecture's options record (it names the architecture).</param>
+/// <param name="Attack">The attack's options record (it names the attack).</param>
 /// <param name="EvalEvery">Evaluate ACC/ASR/RA every this many epochs (0 = only at the end).</param>
 public sealed record AttackRunConfig(
     string Dataset,
-    string Model,
-    string Attack,
+    IModelOptions Model,
+    IAttackOptions Attack,
     AttackSettings Settings,
     TrainingSettings Training,
     long Seed = 0,
-    int? Width = null,
     string? DataDirectory = null,
-    string? TriggerImage = null,
     int EvalEvery = 1,
-    ComputeSettings? Compute = null);
+    ComputeSettings? Compute = null)
+{
+    public string ModelName => ModelCatalog.NameOf(Model);
+
+    public string AttackName => AttackCatalog.NameOf(Attack);
+}

@@ -7,7 +7,7 @@ public static class RunFiles
     public const string Weights = "model.weights";
     public const string ModelCard = "model.json";
     public const string PoisonPlan = "poison-plan.json";
-    public const string Trigger = "trigger.png";
+    public const string Record = "run.json";
     public const string CleanIndices = "clean-indices.json";
     public const string MetricsCsv = "metrics.csv";
     public const string MetricsJson = "metrics.json";

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text.RegularExpressions;
 using Antidote.Core;
 using Antidote.Core.Logging;
 using Antidote.Experiments.Runs;
@@ -7,30 +5,24 @@ using Antidote.Experiments.Runs;
 namespace Antidote.Experiments.Sweeps;
 
 /// <summary>
-/// The finished D3 runs a sweep folder holds, whichever invocation made them: a sweep run in pieces (one attack or
-/// variant per call, two processes on two cores) still gets one table over everything in its folder.
+/// The finished defense runs a sweep folder holds, whichever invocation made them, found by their run records (run.json)
+/// and the tags the sweep gave them: a sweep run in pieces (one attack or variant per call, two processes on two cores)
+/// still gets one table over everything in its folder.
 /// </summary>
 public static class FinishedSweepRuns
 {
-    // SensitivitySweep.RunName: {attack run}--{variant}-r{clean ratio}-s{seed}, beside the attack run folder.
-    private static readonly Regex RunName = new(@"^(?<attack>.+?)--(?<variant>.+)-r(?<ratio>[0-9.Ee+-]+)-s(?<seed>\d+)$", RegexOptions.CultureInvariant);
-
     public static IReadOnlyList<SweepRow> In(string folder, IRunLog log)
     {
         var rows = new List<SweepRow>();
         if (!Directory.Exists(folder)) return rows;
         foreach (string run in Directory.GetDirectories(folder).Order(StringComparer.Ordinal))
         {
-            var name = RunName.Match(Path.GetFileName(run));
-            if (!name.Success) continue;
             string summary = Path.Combine(run, RunFiles.Summary);
-            string attackConfig = Path.Combine(folder, name.Groups["attack"].Value, RunFiles.Config);
-            if (!File.Exists(summary) || !File.Exists(attackConfig)) continue;
             try
             {
-                var attack = RunJson.Read<AttackRunConfig>(attackConfig);
-                rows.Add(new SweepRow(attack.Model, attack.Attack, name.Groups["variant"].Value,
-                    long.Parse(name.Groups["seed"].Value, CultureInfo.InvariantCulture), RunJson.Read<DefenseSummary>(summary)));
+                if (!File.Exists(summary) || RunRecord.TryRead(run) is not { Kind: RunRecord.DefenseKind, Tags: { } tags } record) continue;
+                if (!tags.TryGetValue("model", out var model) || !tags.TryGetValue("attack", out var attack) || !tags.TryGetValue("variant", out var variant)) continue;
+                rows.Add(new SweepRow(model, attack, variant, record.Seed, RunJson.Read<DefenseSummary>(summary)));
             }
             catch (AntidoteException e)
             {

@@ -1,50 +1,61 @@
 using System.Globalization;
 using Antidote.Attacks;
 using Antidote.Core.Logging;
+using Antidote.Experiments.Results;
 using Antidote.Experiments.Runs;
 using Antidote.Training;
 
 namespace Antidote.Experiments.Sweeps;
 
 /// <summary>
-/// Runs (or resumes) a sweep: a finished run folder is reused, so an interrupted sweep picks up where it stopped.
-/// The tables are rewritten after every run.
+/// Runs (or resumes) a sweep over any defenses: a finished run folder whose run record has the hash of the run asked for is
+/// reused, so an interrupted sweep picks up where it stopped. Each run loads, trains and disposes its own models, so memory
+/// does not pile up over cells. Results go to the sink (results.csv/json) and the tables are rewritten after every run.
 /// </summary>
 public static class SensitivitySweep
 {
+    /// <summary>A sweep's attack run folder: {attack}-{dataset}-{model}-s0, labels made folder-safe.</summary>
+    public static string AttackRunName(string attack, string dataset, string model) => $"{Safe(attack)}-{dataset}-{Safe(model)}-s0";
+
     /// <summary>A sweep's defense run folder: {attack run}--{variant}-r{clean ratio}-s{seed}, beside the attack run.</summary>
     public static string RunName(string attackRun, string variant, double cleanRatio, long seed) =>
-        string.Create(CultureInfo.InvariantCulture, $"{attackRun}--{variant}-r{cleanRatio}-s{seed}");
+        string.Create(CultureInfo.InvariantCulture, $"{attackRun}--{Safe(variant)}-r{cleanRatio}-s{seed}");
 
     public static IReadOnlyList<SweepRow> Run(SweepSettings settings, IRunLog log, CancellationToken cancel = default)
     {
         var rows = new List<SweepRow>();
+        var sink = new ResultFiles(settings.Out);
         int total = settings.Models.Count * settings.Attacks.Count * settings.CleanRatios.Count * settings.Variants.Count * settings.Seeds.Count, done = 0;
-        foreach (string model in settings.Models)
-            foreach (string attack in settings.Attacks)
+        foreach (var model in settings.Models)
+            foreach (var attack in settings.Attacks)
             {
-                var attackConfig = new AttackRunConfig(settings.Dataset, model, attack, new AttackSettings(),
-                    TrainingSettings.BackdoorBenchAttack(settings.AttackEpochs), Seed: 0, Width: settings.Widths is { } widths && widths.TryGetValue(model, out int width) ? width : null,
-                    DataDirectory: settings.DataDirectory, TriggerImage: AttackCatalog.Default.Get(attack).UsesTriggerImage ? settings.TriggerImage : null,
-                    EvalEvery: 0, Compute: settings.Compute);
-                var attackLocation = new RunLocation(settings.Out, AttackExperiment.DefaultName(attackConfig));
-                if (!IsFinished(attackLocation, attackConfig, SameAttack))
+                var attackConfig = new AttackRunConfig(settings.Dataset, model.Options, attack.Options, new AttackSettings(),
+                    TrainingSettings.BackdoorBenchAttack(settings.AttackEpochs), Seed: 0,
+                    DataDirectory: settings.DataDirectory, EvalEvery: 0, Compute: settings.Compute);
+                var attackTags = new Dictionary<string, string> { ["model"] = model.Label, ["attack"] = attack.Label };
+                var attackLocation = new RunLocation(settings.Out, AttackRunName(attack.Label, settings.Dataset, model.Label));
+                if (!IsFinished(attackLocation, AttackExperiment.Record(attackConfig).OptionsHash))
                 {
                     log.Info($"sweep: training {attackLocation.Name}");
-                    AttackExperiment.Run(attackConfig, attackLocation with { Force = true }, log, cancel);
+                    var attackSummary = AttackExperiment.Run(attackConfig, attackLocation with { Force = true }, log, cancel, attackTags);
+                    sink.Add(new ResultRow(AttackExperiment.Record(attackConfig, attackTags), attackLocation.Name, null, attackSummary.Result, null, attackSummary.Seconds));
                 }
+                var attackRecord = RunRecord.TryRead(attackLocation.Path)!;
                 foreach (double cleanRatio in settings.CleanRatios)
                     foreach (var variant in settings.Variants)
                         foreach (long seed in settings.Seeds)
                         {
-                            var config = new DefenseRunConfig(attackLocation.Path, variant.Method, variant.Options,
-                                cleanRatio, seed, settings.DataDirectory, Compute: settings.Compute);
+                            var config = new DefenseRunConfig(attackLocation.Path, variant.Options, cleanRatio, seed, settings.DataDirectory, Compute: settings.Compute);
                             var location = new RunLocation(settings.Out, RunName(attackLocation.Name, variant.Label, cleanRatio, seed), Force: true);
+                            var tags = new Dictionary<string, string>(attackTags) { ["variant"] = variant.Label };
+                            var wanted = DefenseExperiment.Record(config with { From = Path.GetRelativePath(location.Path, attackLocation.Path) }, attackRecord, tags);
                             log.Info($"sweep [{++done}/{total}]: {location.Name}");
-                            var summary = IsFinished(location, config, SameDefense)
+                            var summary = IsFinished(location, wanted.OptionsHash)
                                 ? RunJson.Read<DefenseSummary>(Path.Combine(location.Path, RunFiles.Summary))
-                                : DefenseExperiment.Run(config, location, log, cancel);
-                            rows.Add(new SweepRow(model, attack, variant.Label, seed, summary));
+                                : DefenseExperiment.Run(config, location, log, cancel, tags);
+                            rows.Add(new SweepRow(model.Label, attack.Label, variant.Label, seed, summary));
+                            sink.Add(new ResultRow(wanted, location.Name, summary.Before, summary.After, summary.DefenseEffectiveness, summary.Seconds,
+                                summary.CleanSamples, summary.Epochs, summary.Facts));
                             SweepReport.Write(settings, Table(settings.Out, rows, log));
                         }
             }
@@ -61,23 +72,9 @@ public static class SensitivitySweep
     private static bool SameCell(SweepRow a, SweepRow b) =>
         a.Model == b.Model && a.Attack == b.Attack && a.CleanSamples == b.CleanSamples && a.Variant == b.Variant && a.Seed == b.Seed;
 
-    /// <summary>A run folder counts as done only if it finished with the settings asked for now.</summary>
-    private static bool IsFinished<T>(RunLocation location, T wanted, Func<T, T, bool> same) =>
-        File.Exists(Path.Combine(location.Path, RunFiles.Summary))
-        && same(RunJson.Read<T>(Path.Combine(location.Path, RunFiles.Config)), wanted);
+    /// <summary>A run folder counts as done only if it finished (summary written) as the run asked for now (same hash).</summary>
+    private static bool IsFinished(RunLocation location, string optionsHash) =>
+        File.Exists(Path.Combine(location.Path, RunFiles.Summary)) && RunRecord.TryRead(location.Path)?.OptionsHash == optionsHash;
 
-    // Where the data lives, how many threads trained and how often the test set was scored do not change the model;
-    // a trigger left to its defaults is the same trigger as those defaults spelled out (the attack command spells them).
-    private static bool SameAttack(AttackRunConfig saved, AttackRunConfig wanted) => Comparable(saved) == Comparable(wanted);
-
-    private static AttackRunConfig Comparable(AttackRunConfig config) => config with
-    {
-        Settings = config.Settings with { Trigger = config.Settings.TriggerOrDefault },
-        DataDirectory = null, Compute = null, EvalEvery = 0,
-    };
-
-    // Where the attack run lives and how many threads ran it do not change what a defense run means.
-    private static bool SameDefense(DefenseRunConfig saved, DefenseRunConfig wanted) =>
-        saved.Method == wanted.Method && saved.Options.Resolved() == wanted.Options.Resolved()
-        && saved.CleanRatio == wanted.CleanRatio && saved.Seed == wanted.Seed;
+    private static string Safe(string label) => label.Replace("=", "").Replace('+', '-').Replace(':', '-').Replace('/', '-');
 }

@@ -1,26 +1,24 @@
+using Antidote.Attacks;
 using Antidote.Core.Runtime;
+using Antidote.Models;
 
 namespace Antidote.Experiments.Sweeps;
 
 /// <summary>A defense sweep: one backdoored model per (model, attack), every variant on every clean-set size with every
 /// defense seed.</summary>
 /// <param name="CleanRatios">The defender's clean fractions of the training set, one cell per value.</param>
-/// <param name="TriggerImage">PNG that blend attacks use (null = their noise pattern).</param>
-/// <param name="Widths">Model width per model name; models not listed use their default.</param>
 /// <param name="MaxAsr">A cell passes when every seed ends at ASR ≤ this …</param>
 /// <param name="MaxAccuracyDrop">… and ACC at most this far below the backdoored model's, or below plain FT's (the variant
 /// labelled "ft" in the same cell, mean over its seeds) where FT itself loses more (fractions; issue 11: 0.05 and 0.02).</param>
 public sealed record SweepSettings(
     string Out,
-    IReadOnlyList<string> Models,
-    IReadOnlyList<string> Attacks,
+    IReadOnlyList<SweepComponent<IModelOptions>> Models,
+    IReadOnlyList<SweepComponent<IAttackOptions>> Attacks,
     IReadOnlyList<SweepVariant> Variants,
     IReadOnlyList<long> Seeds,
     IReadOnlyList<double> CleanRatios,
     string Dataset = "fashion-mnist",
     string? DataDirectory = null,
-    string? TriggerImage = null,
-    IReadOnlyDictionary<string, int>? Widths = null,
     int AttackEpochs = 10,
     double MaxAsr = 0.05,
     double MaxAccuracyDrop = 0.02,

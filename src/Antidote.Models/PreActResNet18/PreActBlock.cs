@@ -15,7 +15,7 @@ public sealed class PreActBlock : nn.Module<Tensor, Tensor>
     private readonly Conv2d conv2;
     private readonly Sequential? shortcut;
 
-    public PreActBlock(long inPlanes, long planes, long stride, Func<long, nn.Module<Tensor, Tensor>> norm) : base(nameof(PreActBlock))
+    public PreActBlock(long inPlanes, long planes, long stride, NormLayerFactory norm) : base(nameof(PreActBlock))
     {
         bn1 = norm(inPlanes);
         conv1 = nn.Conv2d(inPlanes, planes, 3, stride: stride, padding: 1, bias: false);

@@ -1,7 +1,16 @@
+using System.ComponentModel;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Antidote.Models.PreActResNet18;
+
+/// <summary>PreAct-ResNet18's arguments.</summary>
+public sealed record PreActResNet18Options(
+    [Description("Channels of the first stage; stages use 1x, 2x, 4x, 8x (64 = the standard network; smaller for CPU)")]
+    int Width = 64) : IModelOptions
+{
+    public void Validate() => ModelSpec.CheckWidth(nameof(Width), Width);
+}
 
 /// <summary>
 /// PreAct-ResNet18 as BackdoorBench defines it (models/preact_resnet.py): a 3×3 stem, four stages of two
@@ -20,10 +29,10 @@ public sealed class PreActResNet18 : ImageClassifier
     /// <param name="width">Channels of the first stage; 64 is the standard network, stages use 1×, 2×, 4×, 8×.</param>
     /// <param name="norm">The normalisation layer for a channel count (BatchNorm2d by default); injectable so
     /// defenses such as ANP can substitute a perturbed norm without forking the architecture.</param>
-    public PreActResNet18(int inChannels, int classes, int width = 64, Func<long, nn.Module<Tensor, Tensor>>? norm = null)
+    public PreActResNet18(int inChannels, int classes, int width = 64, NormLayerFactory? norm = null)
         : base(nameof(PreActResNet18))
     {
-        norm ??= channels => nn.BatchNorm2d(channels);
+        norm ??= ModelCatalog.BatchNorm;
         conv1 = nn.Conv2d(inChannels, width, 3, stride: 1, padding: 1, bias: false);
         long inPlanes = width;
         layer1 = MakeStage(ref inPlanes, width, 1, norm);
@@ -38,14 +47,22 @@ public sealed class PreActResNet18 : ImageClassifier
 
     public override string ClassifierName => nameof(linear);
 
-    public override Tensor ForwardFeatures(Tensor x)
+    public override IReadOnlyList<string> StageNames { get; } = [nameof(layer1), nameof(layer2), nameof(layer3), nameof(layer4)];
+
+    public override Tensor ForwardFeatures(Tensor x, Action<string, Tensor>? onStage)
     {
         var out1 = layer1.call(conv1.call(x));
-        var out4 = layer4.call(layer3.call(layer2.call(out1)));
+        onStage?.Invoke(nameof(layer1), out1);
+        var out2 = layer2.call(out1);
+        onStage?.Invoke(nameof(layer2), out2);
+        var out3 = layer3.call(out2);
+        onStage?.Invoke(nameof(layer3), out3);
+        var out4 = layer4.call(out3);
+        onStage?.Invoke(nameof(layer4), out4);
         return nn.functional.adaptive_avg_pool2d(out4, 1).flatten(1);
     }
 
-    private static Sequential MakeStage(ref long inPlanes, long planes, long stride, Func<long, nn.Module<Tensor, Tensor>> norm)
+    private static Sequential MakeStage(ref long inPlanes, long planes, long stride, NormLayerFactory norm)
     {
         var first = new PreActBlock(inPlanes, planes, stride, norm);
         var second = new PreActBlock(planes, planes, 1, norm);

@@ -1,7 +1,22 @@
+using System.ComponentModel;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Antidote.Models.SmallCnn;
+
+/// <summary>The small CNN's arguments.</summary>
+public sealed record SmallCnnOptions(
+    [Description("Channels of the first conv block (the second has twice as many)")]
+    int Width = 32,
+    [Description("Units of the hidden layer before the classifier")]
+    int Hidden = 128) : IModelOptions
+{
+    public void Validate()
+    {
+        ModelSpec.CheckWidth(nameof(Width), Width);
+        ModelSpec.CheckWidth(nameof(Hidden), Hidden);
+    }
+}
 
 /// <summary>
 /// A small CNN for 28×28 inputs: [conv3×3 → BN → ReLU → max-pool] × 2 → fc1 (128) → ReLU → linear.
@@ -10,20 +25,21 @@ namespace Antidote.Models.SmallCnn;
 public sealed class SmallCnn : ImageClassifier
 {
     private readonly Conv2d conv1;
-    private readonly BatchNorm2d bn1;
+    private readonly nn.Module<Tensor, Tensor> bn1;
     private readonly Conv2d conv2;
-    private readonly BatchNorm2d bn2;
+    private readonly nn.Module<Tensor, Tensor> bn2;
     private readonly Linear fc1;
     private readonly Linear linear;
 
-    public SmallCnn(int inChannels, int classes, int height, int width, int channels = 32) : base(nameof(SmallCnn))
+    public SmallCnn(ModelSpec spec, SmallCnnOptions options, NormLayerFactory norm) : base(nameof(SmallCnn))
     {
-        conv1 = nn.Conv2d(inChannels, channels, 3, padding: 1, bias: false);
-        bn1 = nn.BatchNorm2d(channels);
+        int channels = options.Width;
+        conv1 = nn.Conv2d(spec.InChannels, channels, 3, padding: 1, bias: false);
+        bn1 = norm(channels);
         conv2 = nn.Conv2d(channels, 2 * channels, 3, padding: 1, bias: false);
-        bn2 = nn.BatchNorm2d(2 * channels);
-        fc1 = nn.Linear(2 * channels * (height / 4) * (width / 4), 128);
-        linear = nn.Linear(128, classes);
+        bn2 = norm(2 * channels);
+        fc1 = nn.Linear(2 * channels * (spec.ImageHeight / 4) * (spec.ImageWidth / 4), options.Hidden);
+        linear = nn.Linear(options.Hidden, spec.Classes);
         RegisterComponents();
     }
 
@@ -31,10 +47,16 @@ public sealed class SmallCnn : ImageClassifier
 
     public override string ClassifierName => nameof(linear);
 
-    public override Tensor ForwardFeatures(Tensor x)
+    public override IReadOnlyList<string> StageNames { get; } = ["block1", "block2", "fc1"];
+
+    public override Tensor ForwardFeatures(Tensor x, Action<string, Tensor>? onStage)
     {
         var out1 = nn.functional.max_pool2d(nn.functional.relu(bn1.call(conv1.call(x))), 2);
+        onStage?.Invoke("block1", out1);
         var out2 = nn.functional.max_pool2d(nn.functional.relu(bn2.call(conv2.call(out1))), 2);
-        return nn.functional.relu(fc1.call(out2.flatten(1)));
+        onStage?.Invoke("block2", out2);
+        var features = nn.functional.relu(fc1.call(out2.flatten(1)));
+        onStage?.Invoke("fc1", features);
+        return features;
     }
 }

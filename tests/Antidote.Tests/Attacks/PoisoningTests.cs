@@ -8,8 +8,7 @@ public class PoisoningTests
 {
     private static readonly DatasetInfo Info = QuadrantImages.Info();
 
-    private static IAttack Create(string name, AttackSettings settings) =>
-        AttackCatalog.Default.Get(name).Create(new AttackRequest(Info, settings));
+    private static IAttack Create(string name, AttackSettings settings) => Components.Attack(name, Info, settings);
 
     [Fact]
     public void The_plan_poisons_the_ratio_of_the_set_drawn_from_all_rows_as_BackdoorBench_and_repeats_with_the_seed()

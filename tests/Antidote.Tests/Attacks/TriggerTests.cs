@@ -1,6 +1,9 @@
 using Antidote.Attacks;
 using Antidote.Attacks.Blended;
+using Antidote.Core;
 using Antidote.Data;
+using Antidote.Data.Images;
+using Antidote.Tests.TestKit;
 using static TorchSharp.torch;
 
 namespace Antidote.Tests.Attacks;
@@ -10,8 +13,15 @@ public class TriggerTests
     private static DatasetInfo Info(int channels, int side) =>
         new("t", channels, side, side, 10, new float[channels], Enumerable.Repeat(1f, channels).ToArray(), 0, false);
 
-    private static IAttack Create(string name, DatasetInfo info, AttackSettings? settings = null, Tensor? image = null) =>
-        AttackCatalog.Default.Get(name).Create(new AttackRequest(info, settings ?? new AttackSettings(), image));
+    private static IAttack Create(string name, DatasetInfo info, AttackSettings? settings = null) => Components.Attack(name, info, settings);
+
+    /// <summary>Blended with <paramref name="image"/> as its trigger image (a PNG file, as a user gives it).</summary>
+    private static BlendedAttack Blend(DatasetInfo info, Tensor image, double alpha = 0.2)
+    {
+        using var folder = new TempDirectory();
+        PngImage.Write(folder.File("trigger.png"), image);
+        return (BlendedAttack)Components.Attack("blended", info, options: new BlendedOptions(Alpha: alpha, TriggerImage: folder.File("trigger.png")));
+    }
 
     [Theory]
     [InlineData(32, 3, 29)] // BackdoorBench CIFAR: rows/cols 29-31
@@ -31,7 +41,7 @@ public class TriggerTests
     public void Blended_mixes_image_and_trigger_with_alpha()
     {
         var trigger = full(1, 4, 4, 1f);
-        var attack = Create("blended", Info(1, 4), new AttackSettings(Trigger: new TriggerParameters(BlendAlpha: 0.2)), trigger);
+        var attack = Blend(Info(1, 4), trigger, alpha: 0.2);
         var triggered = attack.ApplyTrigger(full(1, 1, 4, 4, 0.5f));
         Assert.True(triggered.allclose(full(1, 1, 4, 4, 0.8f * 0.5f + 0.2f)));
     }
@@ -41,7 +51,7 @@ public class TriggerTests
     {
         var rgb = zeros(3, 8, 8);
         rgb[0] = ones(8, 8); // pure red
-        var attack = (BlendedAttack)Create("blended", Info(1, 4), null, rgb);
+        var attack = Blend(Info(1, 4), rgb);
         Assert.Equal([1, 4, 4], attack.Trigger.shape);
         Assert.True(attack.Trigger.allclose(full(1, 4, 4, 0.299f), atol: 1e-5));
     }
@@ -75,6 +85,6 @@ public class TriggerTests
     [Fact]
     public void SIG_refuses_all_to_all()
     {
-        Assert.Throws<ArgumentException>(() => Create("sig", Info(1, 12), new AttackSettings(LabelMode: LabelMode.AllToAll)));
+        Assert.Throws<AntidoteException>(() => Create("sig", Info(1, 12), new AttackSettings(LabelMode: LabelMode.AllToAll)));
     }
 }

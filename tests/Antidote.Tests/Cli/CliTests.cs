@@ -21,6 +21,7 @@ public class CliTests
     [InlineData("demo")]
     [InlineData("list")]
     [InlineData("benchmark")]
+    [InlineData("sweep")]
     public void Every_command_has_help(string command)
     {
         var (exit, output, _) = ConsoleCapture.Run(command, "--help");
@@ -32,9 +33,10 @@ public class CliTests
     public void Every_D3_knob_is_an_option_of_defend()
     {
         string help = ConsoleCapture.Run("defend", "--help").Out;
-        foreach (string option in new[] { "--d3-module", "--p", "--lambda", "--epsilon", "--init", "--freeze-bn", "--epochs", "--lr",
-                     "--batch-size", "--clean-ratio", "--eval-every", "--lambda-mode", "--dual-start", "--dual-step", "--reference-epochs",
-                     "--budget-scale", "--budget-floor", "--constraint-holdout", "--early-stop", "--seed", "--device", "--min-steps", "--dual-unit", "--hinge-log-every" })
+        foreach (string option in new[] { "--d3-module", "--d3-p", "--d3-lambda", "--d3-epsilon", "--d3-initialization", "--d3-freeze-batch-norm", "--d3-epochs",
+                     "--d3-learning-rate", "--d3-batch-size", "--clean-ratio", "--eval-every", "--d3-lambda-mode", "--d3-dual-start", "--d3-dual-step",
+                     "--d3-dual-reference-epochs", "--d3-dual-budget-scale", "--d3-dual-budget-floor", "--d3-constraint-holdout", "--d3-early-stop-enabled",
+                     "--seed", "--device", "--d3-min-steps", "--d3-dual-steps-per-unit", "--d3-hinge-log-every", "--ft-epochs", "--ft-learning-rate" })
             Assert.Contains(option + " ", help);
     }
 
@@ -43,7 +45,10 @@ public class CliTests
     {
         AssertUsageError(ConsoleCapture.Run("attack", "--model", "resnet999"), "unknown model 'resnet999'; known: small-cnn, preact-resnet18");
         AssertUsageError(ConsoleCapture.Run("attack", "--attack", "nope"), "unknown attack 'nope'");
-        AssertUsageError(ConsoleCapture.Run("attack", "--pratio", "1.5"), "--pratio must be in [0, 1]");
+        AssertUsageError(ConsoleCapture.Run("attack", "--poison-ratio", "1.5"), "--poison-ratio must be in [0, 1], got 1.5");
+        AssertUsageError(ConsoleCapture.Run("attack", "--poison-ratio", "lots"), "--poison-ratio: 'lots' is not a finite number");
+        AssertUsageError(ConsoleCapture.Run("attack", "--attack", "sig", "--blended-alpha", "0.3"), "--blended-alpha is an option of attack blended, not of sig");
+        AssertUsageError(ConsoleCapture.Run("attack", "--small-cnn-width", "0"), "--small-cnn-width must be in [1, 1024], got 0");
         AssertUsageError(ConsoleCapture.Run("attack", "--target", "10"), "--target must be a label");
         AssertUsageError(ConsoleCapture.Run("attack", "--attack", "sig", "--label-mode", "all-to-all"), "not supported by sig");
         AssertUsageError(ConsoleCapture.Run("attack", "--device", "tpu"), "unknown --device 'tpu'");
@@ -51,10 +56,15 @@ public class CliTests
         AssertUsageError(ConsoleCapture.Run("defend", "--from", "x", "--method", "anp"), "unknown defense 'anp'");
         AssertUsageError(ConsoleCapture.Run("defend", "--from", "x", "--clean-ratio", "0"), "--clean-ratio must be in (0, 1]");
         AssertUsageError(ConsoleCapture.Run("defend", "--from", "/nonexistent/run"), "attack run /nonexistent/run not found");
-        AssertUsageError(ConsoleCapture.Run("sweep", "--d3", "dual@sideways"), "init takes one of random, near, middle");
-        AssertUsageError(ConsoleCapture.Run("sweep", "--d3", "dual+speed=2"), "'speed=2' is not lr=X");
-        AssertUsageError(ConsoleCapture.Run("defend", "--from", "x", "--init", "bogus"), "Argument 'bogus' not recognized. Must be one of: 'random', 'near'");
-        AssertUsageError(ConsoleCapture.Run("sweep", "--d3", "fixed"), "'fixed' is not fixed:LAMBDA");
+        AssertUsageError(ConsoleCapture.Run("sweep", "--variants", "d3+initialization=sideways"), "--variants 'd3+initialization=sideways': initialization: 'sideways' is not one of random, near, middle, far, noise");
+        AssertUsageError(ConsoleCapture.Run("sweep", "--variants", "d3+speed=2"), "'speed' is not an option of d3; known: module, p, lambda");
+        AssertUsageError(ConsoleCapture.Run("sweep", "--variants", "d3+dual-step=0"), "--variants 'd3+dual-step=0': dual-step must be > 0, got 0");
+        AssertUsageError(ConsoleCapture.Run("sweep", "--variants", "anp"), "unknown defense 'anp'");
+        AssertUsageError(ConsoleCapture.Run("sweep", "--models", "small-cnn+width"), "'width' is not width=VALUE");
+        AssertUsageError(ConsoleCapture.Run("defend", "--from", "x", "--d3-initialization", "bogus"), "Argument 'bogus' not recognized. Must be one of: 'random', 'near'");
+        AssertUsageError(ConsoleCapture.Run("defend", "--from", "x", "--d3-epsilon", "-1"), "--d3-epsilon must be >= 0, got -1");
+        AssertUsageError(ConsoleCapture.Run("defend", "--from", "x", "--d3-dual-step", "0"), "--d3-dual-step must be > 0, got 0");
+        AssertUsageError(ConsoleCapture.Run("defend", "--from", "x", "--method", "ft", "--d3-lambda", "3"), "--d3-lambda is an option of defense d3, not of ft");
     }
 
     [Fact]
@@ -72,14 +82,14 @@ public class CliTests
         string data = temp.File("mnist");
         DatasetFiles.WriteMnistFolder(data, train: 64, test: 16);
         string runs = temp.File("runs");
-        var attack = ConsoleCapture.Run("attack", "--dataset", "mnist", "--data", data, "--width", "4", "--epochs", "1", "--out", runs, "--name", "a", "--threads", "1");
+        var attack = ConsoleCapture.Run("attack", "--dataset", "mnist", "--data", data, "--small-cnn-width", "4", "--epochs", "1", "--out", runs, "--name", "a", "--threads", "1");
         Assert.True(attack.Exit == 0, attack.Err);
         Assert.Contains("ASR", attack.Out);
-        var defend = ConsoleCapture.Run("defend", "--from", Path.Combine(runs, "a"), "--method", "ft", "--epochs", "1", "--clean-ratio", "0.25", "--data", data);
+        var defend = ConsoleCapture.Run("defend", "--from", Path.Combine(runs, "a"), "--method", "ft", "--ft-epochs", "1", "--clean-ratio", "0.25", "--data", data);
         Assert.True(defend.Exit == 0, defend.Err);
         Assert.Contains("DER", defend.Out);
         Assert.True(Directory.Exists(Path.Combine(runs, "a--ft-s0")));
-        var again = ConsoleCapture.Run("defend", "--from", Path.Combine(runs, "a"), "--method", "ft", "--epochs", "1", "--clean-ratio", "0.25", "--data", data);
+        var again = ConsoleCapture.Run("defend", "--from", Path.Combine(runs, "a"), "--method", "ft", "--ft-epochs", "1", "--clean-ratio", "0.25", "--data", data);
         AssertUsageError(again, "already exists");
 
         string weights = Path.Combine(runs, "a--ft-s0", RunFiles.Weights);
@@ -97,9 +107,9 @@ public class CliTests
         string data = temp.File("mnist");
         DatasetFiles.WriteMnistFolder(data, train: 32, test: 8);
         File.WriteAllText(temp.File("taken"), "a file");
-        AssertUsageError(ConsoleCapture.Run("attack", "--dataset", "mnist", "--data", data, "--width", "2", "--epochs", "1", "--out", temp.File("taken")),
+        AssertUsageError(ConsoleCapture.Run("attack", "--dataset", "mnist", "--data", data, "--small-cnn-width", "2", "--epochs", "1", "--out", temp.File("taken")),
             "is part of the path a file?");
-        AssertUsageError(ConsoleCapture.Run("attack", "--dataset", "mnist", "--data", data, "--width", "2", "--epochs", "1", "--out", temp.Path, "--name", "taken"),
+        AssertUsageError(ConsoleCapture.Run("attack", "--dataset", "mnist", "--data", data, "--small-cnn-width", "2", "--epochs", "1", "--out", temp.Path, "--name", "taken"),
             "is a file, not a run folder");
         Assert.Equal("a file", File.ReadAllText(temp.File("taken")));
     }
@@ -111,7 +121,7 @@ public class CliTests
         string data = temp.File("mnist");
         DatasetFiles.WriteMnistFolder(data, train: 32, test: 8);
         string runs = temp.File("runs");
-        Assert.Equal(0, ConsoleCapture.Run("attack", "--dataset", "mnist", "--data", data, "--width", "2", "--epochs", "1", "--out", runs, "--name", "a", "--threads", "1").Exit);
+        Assert.Equal(0, ConsoleCapture.Run("attack", "--dataset", "mnist", "--data", data, "--small-cnn-width", "2", "--epochs", "1", "--out", runs, "--name", "a", "--threads", "1").Exit);
         string card = Path.Combine(runs, "a", RunFiles.ModelCard);
         string original = File.ReadAllText(card);
         foreach (var (field, value, expected) in new[] { ("classes", "2000000000", "classes must be in [2, 100000]"), ("width", "-3", "width must be in [1, 1024]"),

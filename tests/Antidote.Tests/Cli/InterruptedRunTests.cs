@@ -12,7 +12,7 @@ public class InterruptedRunTests
     private static Process StartLongAttack(string data, string runs, string name, string stderr)
     {
         string dll = Path.Combine(AppContext.BaseDirectory, "antidote.dll");
-        string command = $"exec dotnet '{dll}' attack --dataset mnist --data '{data}' --width 2 --epochs 1000000 --eval-every 0 --threads 1 " +
+        string command = $"exec dotnet '{dll}' attack --dataset mnist --data '{data}' --small-cnn-width 2 --epochs 1000000 --eval-every 0 --threads 1 " +
                          $"--out '{runs}' --name {name} > /dev/null 2> '{stderr}'";
         var process = Process.Start(new ProcessStartInfo("/bin/sh", ["-c", command]) { UseShellExecute = false })!;
         var clock = Stopwatch.StartNew();
@@ -45,7 +45,7 @@ public class InterruptedRunTests
         }
         Assert.Contains(Entries(runs), e => e.StartsWith(".killed.tmp-", StringComparison.Ordinal));
 
-        var next = ConsoleCapture.Run("attack", "--dataset", "mnist", "--data", data, "--width", "2", "--epochs", "1", "--threads", "1", "--out", runs, "--name", "next");
+        var next = ConsoleCapture.Run("attack", "--dataset", "mnist", "--data", data, "--small-cnn-width", "2", "--epochs", "1", "--threads", "1", "--out", runs, "--name", "next");
 
         Assert.True(next.Exit == 0, next.Err);
         Assert.Equal(["next"], Entries(runs));

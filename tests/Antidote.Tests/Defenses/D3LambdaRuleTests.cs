@@ -1,3 +1,4 @@
+using Antidote.Models.SmallCnn;
 using Antidote.Defenses.D3;
 using Antidote.Models;
 using Antidote.Tests.TestKit;
@@ -50,7 +51,7 @@ public class D3LambdaRuleTests
     public void Fixed_mode_loss_is_bit_identical_to_the_paper_form(double lambda)
     {
         using var planted = QuadrantImages.Create(32);
-        var model = ModelCatalog.Create(new ModelSpec("small-cnn", 1, 4, 12, 12, 4));
+        var model = ModelCatalog.Create(new ModelSpec(new SmallCnnOptions(Width: 4), 1, 4, 12, 12));
         model.train();
         using var selected = new SelectedWeights(model, "linear", p: 2);
         selected.Initialize(D3Initialization.Random);

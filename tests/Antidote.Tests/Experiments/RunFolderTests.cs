@@ -1,4 +1,5 @@
 using Antidote.Attacks;
+using Antidote.Attacks.Blended;
 using Antidote.Core;
 using Antidote.Core.Logging;
 using Antidote.Defenses;
@@ -13,7 +14,8 @@ namespace Antidote.Tests.Experiments;
 public class RunFolderTests
 {
     private static AttackRunConfig TinyAttack(string data, string attack = "badnets", long seed = 0) =>
-        new("mnist", "small-cnn", attack, new AttackSettings(), new TrainingSettings(1, 0.01, 32), seed, Width: 4, DataDirectory: data, EvalEvery: 1);
+        new("mnist", Components.Model("small-cnn", width: 4), Components.AttackOptions(attack), new AttackSettings(), new TrainingSettings(1, 0.01, 32), seed,
+            DataDirectory: data, EvalEvery: 1);
 
     [Fact]
     public void Attack_then_defend_then_eval_writes_self_describing_run_folders()
@@ -26,12 +28,11 @@ public class RunFolderTests
         var attack = AttackExperiment.Run(attackConfig, location, NullRunLog.Instance);
         Assert.Equal(16, attack.PoisonedSamples);
         foreach (string file in new[] { RunFiles.Config, RunFiles.PoisonPlan, RunFiles.Weights, RunFiles.ModelCard, RunFiles.MetricsCsv,
-                     RunFiles.MetricsJson, RunFiles.Summary, RunFiles.Log, RunFiles.Trigger })
+                     RunFiles.MetricsJson, RunFiles.Summary, RunFiles.Log, RunFiles.Record, BlendedAttack.TriggerFile })
             Assert.True(File.Exists(Path.Combine(location.Path, file)), file);
         Assert.StartsWith("epoch,loss,lr,seconds,acc,asr,ra", File.ReadAllLines(Path.Combine(location.Path, RunFiles.MetricsCsv))[0]);
 
-        var defenseConfig = new DefenseRunConfig(location.Path, "d3", new DefenseOptions(D3: new D3Options(Epochs: 2, MinSteps: 0, BatchSize: 8)),
-            CleanRatio: 0.1, EvalEvery: 1);
+        var defenseConfig = new DefenseRunConfig(location.Path, new D3Options(Epochs: 2, MinSteps: 0, BatchSize: 8), CleanRatio: 0.1, EvalEvery: 1);
         var defenseLocation = DefenseExperiment.DefaultLocation(defenseConfig);
         Assert.Equal(temp.File("runs"), defenseLocation.Parent);
         Assert.Equal("attack--d3-s0", defenseLocation.Name);
@@ -44,6 +45,17 @@ public class RunFolderTests
         var evaluated = EvalExperiment.Run(defenseLocation.Path, null, new());
         Assert.Equal(defense.After, evaluated);
         Assert.Equal(["attack", "attack--d3-s0"], Directory.GetDirectories(temp.File("runs")).Select(Path.GetFileName).Order());
+
+        // The run records say what each folder is; the defense names its attack run relative to itself, so the tree can move.
+        var record = RunRecord.TryRead(defenseLocation.Path)!;
+        Assert.Equal((RunRecord.DefenseKind, "../attack", "mnist", "small-cnn", "blended", "d3"), (record.Kind, record.Parent, record.Dataset, record.Model, record.Attack, record.Method));
+        Assert.Equal(RunRecord.AttackKind, RunRecord.TryRead(location.Path)!.Kind);
+        Directory.Move(temp.File("runs"), temp.File("moved"));
+        Assert.Equal(defense.After, EvalExperiment.Run(temp.File("moved/attack--d3-s0"), null, new()));
+        // Only the chosen defense's options are stored, with "$type" naming it.
+        string config = File.ReadAllText(temp.File("moved/attack--d3-s0/config.json"));
+        Assert.Contains("\"$type\": \"d3\"", config);
+        Assert.DoesNotContain("fineTuning", config);
     }
 
     [Fact]
@@ -70,7 +82,7 @@ public class RunFolderTests
         var location = new RunLocation(temp.File("runs"), "attack");
         AttackExperiment.Run(TinyAttack(data), location, NullRunLog.Instance);
         // Defending with a module the model lacks fails after the staging folder exists.
-        var config = new DefenseRunConfig(location.Path, "d3", new DefenseOptions(D3: new D3Options(Module: "nope", Epochs: 1, MinSteps: 0)), CleanRatio: 0.5);
+        var config = new DefenseRunConfig(location.Path, new D3Options(Module: "nope", Epochs: 1, MinSteps: 0), CleanRatio: 0.5);
         Assert.Throws<AntidoteException>(() => DefenseExperiment.Run(config, DefenseExperiment.DefaultLocation(config), NullRunLog.Instance));
         Assert.Equal(["attack"], Directory.EnumerateFileSystemEntries(temp.File("runs")).Select(Path.GetFileName));
     }

@@ -1,3 +1,5 @@
+using Antidote.Models.PreActResNet18;
+using Antidote.Models.SmallCnn;
 using Antidote.Core;
 using Antidote.Models;
 using Antidote.Models.Checkpoints;
@@ -11,7 +13,7 @@ public class ModelCatalogTests
     public static TheoryData<string> ModelNames() => new(ModelCatalog.Default.Names);
 
     private static ImageClassifier Tiny(string name, int classes = 5) =>
-        ModelCatalog.Create(new ModelSpec(name, InChannels: 3, Classes: classes, ImageHeight: 16, ImageWidth: 16, Width: 8));
+        ModelCatalog.Create(new ModelSpec(Components.Model(name), InChannels: 3, Classes: classes, ImageHeight: 16, ImageWidth: 16));
 
     [Theory]
     [MemberData(nameof(ModelNames))]
@@ -46,7 +48,7 @@ public class ModelCatalogTests
     [Fact]
     public void A_model_of_zero_width_is_refused()
     {
-        Assert.Throws<AntidoteException>(() => ModelCatalog.Create(new ModelSpec("small-cnn", 1, 10, 28, 28, Width: 0)));
+        Assert.Throws<AntidoteException>(() => ModelCatalog.Create(new ModelSpec(new SmallCnnOptions(Width: 0), 1, 10, 28, 28)));
     }
 
     [Fact]
@@ -62,7 +64,7 @@ public class ModelCatalogTests
     [Fact]
     public void PreActResNet18_at_width_64_has_the_standard_parameter_count()
     {
-        var model = ModelCatalog.Create(new ModelSpec("preact-resnet18", 3, 10, 32, 32, 64));
+        var model = ModelCatalog.Create(new ModelSpec(new PreActResNet18Options(Width: 64), 3, 10, 32, 32));
         long count = model.parameters().Sum(p => p.numel());
         // BackdoorBench's PreActResNet18 for CIFAR-10: 11,171,146 parameters.
         Assert.Equal(11_171_146, count);
@@ -93,5 +95,33 @@ public class ModelCatalogTests
         Assert.Contains("truncated", Assert.Throws<AntidoteException>(() => ModelCheckpoint.Load(Tiny("small-cnn"), temp.File("short"))).Message);
         File.WriteAllText(temp.File("text"), "not weights");
         Assert.Contains("bad magic", Assert.Throws<AntidoteException>(() => ModelCheckpoint.Load(Tiny("small-cnn"), temp.File("text"))).Message);
+    }
+
+    [Theory]
+    [MemberData(nameof(ModelNames))]
+    public void Every_model_names_its_feature_stages_and_hands_out_their_outputs(string name)
+    {
+        var model = Tiny(name);
+        model.eval();
+        using var noGrad = no_grad();
+        var x = rand(2, 3, 16, 16);
+        var stages = model.ForwardStages(x);
+        Assert.NotEmpty(model.StageNames);
+        Assert.Equal(model.StageNames.Append("logits"), stages.Keys);
+        Assert.All(model.StageNames, s => Assert.Equal(2, stages[s].shape[0]));
+        Assert.True(stages["logits"].allclose(model.call(x)));
+    }
+
+    [Theory]
+    [MemberData(nameof(ModelNames))]
+    public void A_norm_layer_factory_replaces_every_norm_and_keeps_the_parameter_names(string name)
+    {
+        var spec = new ModelSpec(Components.Model(name), 3, 5, 16, 16);
+        int built = 0;
+        var custom = ModelCatalog.Create(spec, channels => { built++; return nn.BatchNorm2d(channels, momentum: 0.5); });
+        var standard = ModelCatalog.Create(spec);
+        Assert.True(built > 0);
+        Assert.Equal(built, standard.modules().Count(m => m is TorchSharp.Modules.BatchNorm2d));
+        Assert.Equal(standard.state_dict().Keys, custom.state_dict().Keys);
     }
 }

@@ -1,3 +1,4 @@
+using Antidote.Models.SmallCnn;
 using Antidote.Models;
 using Antidote.Models.Checkpoints;
 using Antidote.Tests.TestKit;
@@ -11,7 +12,7 @@ public class ModelCheckpointFuzzTests(ITestOutputHelper output)
     public void Damaged_weights_files_load_or_are_refused_with_one_clear_error()
     {
         using var temp = new TempDirectory();
-        var spec = new ModelSpec("small-cnn", 1, 3, 8, 8, 2);
+        var spec = new ModelSpec(new SmallCnnOptions(Width: 2), 1, 3, 8, 8);
         using var model = ModelCatalog.Create(spec);
         ModelCheckpoint.Save(model, temp.File("valid"));
         byte[] valid = File.ReadAllBytes(temp.File("valid"));
@@ -33,7 +34,7 @@ public class ModelCheckpointFuzzTests(ITestOutputHelper output)
     public void A_header_number_out_of_range_is_refused_by_name(string field, long value, string expected)
     {
         using var temp = new TempDirectory();
-        var spec = new ModelSpec("small-cnn", 1, 3, 8, 8, 2);
+        var spec = new ModelSpec(new SmallCnnOptions(Width: 2), 1, 3, 8, 8);
         using var model = ModelCatalog.Create(spec);
         ModelCheckpoint.Save(model, temp.File("w"));
         byte[] bytes = File.ReadAllBytes(temp.File("w"));

@@ -1,3 +1,4 @@
+using Antidote.Models.SmallCnn;
 using System.Buffers.Binary;
 using System.Text;
 using Antidote.Core;
@@ -11,7 +12,7 @@ namespace Antidote.Tests.Models;
 
 public class SafetensorsFormatTests(ITestOutputHelper output)
 {
-    private static readonly ModelSpec Spec = new("small-cnn", 1, 3, 8, 8, 2);
+    private static readonly ModelSpec Spec = new(new SmallCnnOptions(Width: 2), 1, 3, 8, 8);
 
     /// <summary>A safetensors file written by hand (header length, JSON, data), as another tool would write it.</summary>
     private static byte[] File(string json, byte[] data)

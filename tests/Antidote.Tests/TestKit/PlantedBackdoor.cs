@@ -1,4 +1,6 @@
+using Antidote.Models.SmallCnn;
 using Antidote.Attacks;
+using Antidote.Attacks.BadNets;
 using Antidote.Core.Logging;
 using Antidote.Core.Metrics;
 using Antidote.Core.Runtime;
@@ -22,11 +24,11 @@ public sealed class PlantedBackdoor : IDisposable
         Train = QuadrantImages.Create(1200, seed: 11);
         Test = QuadrantImages.Create(400, seed: 12);
         Clean = QuadrantImages.Create(120, seed: 13);
-        var settings = new AttackSettings(Target: 0, PoisonRatio: 0.1, Trigger: new TriggerParameters(PatchSize: 2));
-        Attack = AttackCatalog.Default.Get("badnets").Create(new AttackRequest(Info, settings));
+        var settings = new AttackSettings(Target: 0, PoisonRatio: 0.1);
+        Attack = AttackCatalog.Default.Get("badnets").Create(new AttackRequest(Info, settings, new BadNetsOptions(PatchSize: 2)));
         var plan = PoisonPlanner.Plan(Attack, Train.LabelArray, settings, seed);
         Pipeline = DataPipeline.For(Info, CPU);
-        Spec = new ModelSpec("small-cnn", 1, 4, 12, 12, 8);
+        Spec = new ModelSpec(new SmallCnnOptions(Width: 8), 1, 4, 12, 12);
         Seeds.SeedTorch(seed, "init");
         Model = ModelCatalog.Create(Spec);
         using var poisoned = PoisonedData.Training(Train, Attack, plan);
@@ -47,7 +49,7 @@ public sealed class PlantedBackdoor : IDisposable
     public int[] Targets { get; }
 
     public DefenseContext Context(long seed = 0, Action<EpochRecord, ImageClassifier>? onEpoch = null) =>
-        new(Model, Clean, () => ModelCatalog.Create(Spec), Pipeline, seed, NullRunLog.Instance, onEpoch);
+        new(Model, Clean, norm => ModelCatalog.Create(Spec, norm), Pipeline, seed, NullRunLog.Instance, onEpoch);
 
     public EvaluationResult Evaluate(ImageClassifier model)
     {

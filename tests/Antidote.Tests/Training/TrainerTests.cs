@@ -1,3 +1,4 @@
+using Antidote.Models.SmallCnn;
 using Antidote.Core;
 using Antidote.Core.Logging;
 using Antidote.Models;
@@ -31,7 +32,7 @@ public class TrainerTests
     {
         using var data = QuadrantImages.Create(64, seed: 1);
         using var pipeline = DataPipeline.For(QuadrantImages.Info(), CPU);
-        using var model = ModelCatalog.Create(new ModelSpec("small-cnn", 1, 4, 12, 12, 8));
+        using var model = ModelCatalog.Create(new ModelSpec(new SmallCnnOptions(Width: 8), 1, 4, 12, 12));
         int epochsSeen = 0;
 
         // 64 images in batches of 16: four steps per epoch, so step 6 is the second step of epoch 2.
@@ -48,7 +49,7 @@ public class TrainerTests
     {
         using var data = QuadrantImages.Create(32, seed: 2);
         using var pipeline = DataPipeline.For(QuadrantImages.Info(), CPU);
-        using var model = ModelCatalog.Create(new ModelSpec("small-cnn", 1, 4, 12, 12, 4));
+        using var model = ModelCatalog.Create(new ModelSpec(new SmallCnnOptions(Width: 4), 1, 4, 12, 12));
 
         // 32 rows in batches of 16: two steps per epoch, so a floor of 9 steps needs 5 epochs where 2 were asked.
         var records = Trainer.Train(model, data, pipeline, new TrainingSettings(2, 0.1, 16, MinSteps: 9), new CrossEntropyObjective(),
@@ -64,11 +65,64 @@ public class TrainerTests
     {
         using var data = QuadrantImages.Create(16, seed: 2);
         using var pipeline = DataPipeline.For(QuadrantImages.Info(), CPU);
-        using var model = ModelCatalog.Create(new ModelSpec("small-cnn", 1, 4, 12, 12, 4));
+        using var model = ModelCatalog.Create(new ModelSpec(new SmallCnnOptions(Width: 4), 1, 4, 12, 12));
 
         var records = Trainer.Train(model, data, pipeline, TrainingSettings.BackdoorBenchAttack(3) with { BatchSize = 16 },
             new CrossEntropyObjective(), new Random(0), NullRunLog.Instance, "attack");
 
         Assert.Equal(0.01 * (1 + Math.Cos(Math.PI * 2 / 100)) / 2, records[2].LearningRate, 1e-7);
+    }
+
+    /// <summary>An objective that takes over everything the step contract offers: its own optimizer and schedule, a step of
+    /// two forward/backward passes, and a look at every batch before it is used.</summary>
+    private sealed class TwoPassObjective : ITrainingObjective
+    {
+        public List<long> RowsSeen { get; } = [];
+
+        public int Steps { get; private set; }
+
+        public TrainingOptimizers CreateOptimizers(ImageClassifier model, TrainingSettings settings, int epochs)
+        {
+            var adam = optim.Adam(model.parameters(), 0.003);
+            return new TrainingOptimizers([adam], [optim.lr_scheduler.StepLR(adam, 1, 0.5)]);
+        }
+
+        public (Tensor Images, Tensor Labels) PrepareBatch(Tensor images, Tensor labels, long[] rows)
+        {
+            RowsSeen.AddRange(rows);
+            return (images, zeros_like(labels)); // every row relabelled to class 0 on the fly
+        }
+
+        public float Step(ImageClassifier model, Tensor inputs, Tensor labels, TrainingOptimizers optimizers, StepMetrics metrics)
+        {
+            Steps++;
+            optimizers.ZeroGrad();
+            Loss(model, inputs, labels, metrics).backward();
+            var second = Loss(model, inputs, labels, metrics);
+            second.backward();
+            optimizers.Step();
+            return second.item<float>();
+        }
+
+        public Tensor Loss(ImageClassifier model, Tensor inputs, Tensor labels, StepMetrics metrics) =>
+            nn.functional.cross_entropy(model.call(inputs), labels);
+    }
+
+    [Fact]
+    public void An_objective_can_bring_its_optimizer_take_over_the_step_and_change_each_batch()
+    {
+        using var data = QuadrantImages.Create(48, seed: 3);
+        using var pipeline = DataPipeline.For(QuadrantImages.Info(), CPU);
+        using var model = ModelCatalog.Create(new ModelSpec(new SmallCnnOptions(Width: 4), 1, 4, 12, 12));
+        var objective = new TwoPassObjective();
+
+        var records = Trainer.Train(model, data, pipeline, new TrainingSettings(3, 0.1, 16), objective, new Random(0), NullRunLog.Instance, "custom");
+
+        Assert.Equal(9, objective.Steps);
+        Assert.Equal(3, objective.RowsSeen.Count / 48);
+        Assert.All(objective.RowsSeen.Chunk(48), epoch => Assert.Equal(Enumerable.Range(0, 48).Select(i => (long)i), epoch.Order()));
+        Assert.Equal([0.003, 0.0015, 0.00075], records.Select(r => Math.Round(r.LearningRate, 6)));
+        // Trained on labels the batches were changed to: the model now calls everything class 0.
+        Assert.All(Evaluator.Predict(model, data, pipeline), p => Assert.Equal(0, p));
     }
 }

@@ -2,6 +2,7 @@ using Antidote.Attacks;
 using Antidote.Core.Logging;
 using Antidote.Defenses;
 using Antidote.Defenses.D3;
+using Antidote.Defenses.FineTuning;
 using Antidote.Experiments;
 using Antidote.Experiments.Runs;
 using Antidote.Experiments.Sweeps;
@@ -13,13 +14,14 @@ namespace Antidote.Tests.Experiments.Sweeps;
 public class SensitivitySweepTests
 {
     private static SweepSettings Settings(string root, int defenseEpochs) => new(
-        Out: Path.Combine(root, "sweep"), Models: ["small-cnn"], Attacks: ["badnets"],
+        Out: Path.Combine(root, "sweep"), Models: [new("small-cnn", Components.Model("small-cnn", width: 4))],
+        Attacks: [new("badnets", Components.AttackOptions("badnets"))],
         Variants: [D3("fixed-10", new D3Options(Lambda: 10, Epochs: defenseEpochs, MinSteps: 0, BatchSize: 16)),
                    D3("dual", new D3Options(Epochs: defenseEpochs, MinSteps: 0, BatchSize: 16, LambdaMode: LambdaMode.Dual))],
         Seeds: [0, 1], CleanRatios: [0.2], Dataset: "mnist", DataDirectory: Path.Combine(root, "mnist"),
-        Widths: new Dictionary<string, int> { ["small-cnn"] = 4 }, AttackEpochs: 1);
+        AttackEpochs: 1);
 
-    private static SweepVariant D3(string label, D3Options options) => new(label, "d3", new DefenseOptions(D3: options));
+    private static SweepVariant D3(string label, D3Options options) => new(label, options);
 
     [Fact]
     public void A_sweep_tabulates_every_cell_reuses_finished_runs_and_reruns_changed_ones()
@@ -50,17 +52,20 @@ public class SensitivitySweepTests
         SensitivitySweep.Run(Settings(temp.Path, 1), NullRunLog.Instance);
         var other = Settings(temp.Path, 1) with
         {
-            Variants = [D3("fixed-0.5", new D3Options(Epochs: 1, MinSteps: 0, BatchSize: 16))], Seeds = [0],
+            Variants = [D3("fixed-0.5", new D3Options(Epochs: 1, MinSteps: 0, BatchSize: 16)), new SweepVariant("ft", new FineTuningOptions(Epochs: 1, BatchSize: 16))],
+            Seeds = [0],
         };
         var rows = SensitivitySweep.Run(other, NullRunLog.Instance);
-        Assert.Single(rows);
+        Assert.Equal(2, rows.Count);
         string table = File.ReadAllText(temp.File("sweep/sweep.md"));
-        foreach (string cell in new[] { "| fixed-0.5 | 1 |", "| fixed-10 | 2 |", "| dual | 2 |" })
+        foreach (string cell in new[] { "| fixed-0.5 | 1 |", "| fixed-10 | 2 |", "| dual | 2 |", "| ft | 1 |" })
             Assert.Contains($"| small-cnn | badnets | 16 {cell}", table);
-        Assert.Equal(6, File.ReadAllLines(temp.File("sweep/sweep.csv")).Length);
+        Assert.Equal(7, File.ReadAllLines(temp.File("sweep/sweep.csv")).Length);
 
         var config = RunJson.Read<DefenseRunConfig>(temp.File("sweep/badnets-mnist-small-cnn-s0--dual-r0.2-s0/config.json"));
-        Assert.Equal(0.005, config.Options.D3!.LearningRate);
+        Assert.Equal(0.005, ((D3Options)config.Options).LearningRate);
+        // results.csv: header, the attack run, the first call's 4 defense runs and the second call's two.
+        Assert.Equal(8, File.ReadAllLines(temp.File("sweep/results.csv")).Length);
     }
 
     [Fact]
@@ -70,10 +75,11 @@ public class SensitivitySweepTests
         DatasetFiles.WriteMnistFolder(temp.File("mnist"), train: 80, test: 20);
         var settings = Settings(temp.Path, 1) with { Variants = [Settings(temp.Path, 1).Variants[0]], Seeds = [0] };
         // The attack command spells out the trigger's defaults and scores every epoch; the sweep leaves both to defaults.
-        var attackCommandConfig = new AttackRunConfig("mnist", "small-cnn", "badnets",
-            new AttackSettings(Trigger: new TriggerParameters()), TrainingSettings.BackdoorBenchAttack(settings.AttackEpochs),
-            Seed: 0, Width: 4, DataDirectory: settings.DataDirectory, EvalEvery: 1);
+        var attackCommandConfig = new AttackRunConfig("mnist", Components.Model("small-cnn", width: 4), Components.AttackOptions("badnets"),
+            new AttackSettings(), TrainingSettings.BackdoorBenchAttack(settings.AttackEpochs),
+            Seed: 0, DataDirectory: settings.DataDirectory, EvalEvery: 1);
         var location = new RunLocation(settings.Out, AttackExperiment.DefaultName(attackCommandConfig));
+        Assert.Equal(SensitivitySweep.AttackRunName("badnets", "mnist", "small-cnn"), location.Name);
         AttackExperiment.Run(attackCommandConfig, location, NullRunLog.Instance);
         string weights = Path.Combine(location.Path, RunFiles.Weights);
         var written = File.GetLastWriteTimeUtc(weights);

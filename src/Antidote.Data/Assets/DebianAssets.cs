@@ -1,8 +1,7 @@
 using System.Diagnostics;
 using Antidote.Core;
-using Antidote.Data;
 
-namespace Antidote.Cli.Assets;
+namespace Antidote.Data.Assets;
 
 /// <summary>
 /// Data that Antidote takes from Debian packages when it is missing: Fashion-MNIST (installed as root) and the blend

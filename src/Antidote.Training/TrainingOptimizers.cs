@@ -1,0 +1,43 @@
+using Antidote.Models;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Antidote.Training;
+
+/// <summary>The optimizers of a training run and their schedules (stepped once per epoch); disposing it frees the
+/// optimizers' state.</summary>
+public sealed class TrainingOptimizers(IReadOnlyList<optim.Optimizer> optimizers, IReadOnlyList<optim.lr_scheduler.LRScheduler> schedules) : IDisposable
+{
+    /// <summary>SGD with momentum and weight decay from <paramref name="settings"/>, cosine-annealed over
+    /// <see cref="TrainingSettings.CosineTMax"/> epochs (or the <paramref name="epochs"/> run).</summary>
+    public static TrainingOptimizers SgdCosine(ImageClassifier model, TrainingSettings settings, int epochs)
+    {
+        var sgd = optim.SGD(model.parameters(), settings.LearningRate, settings.Momentum, weight_decay: settings.WeightDecay);
+        return new TrainingOptimizers([sgd], [optim.lr_scheduler.CosineAnnealingLR(sgd, settings.CosineTMax ?? epochs)]);
+    }
+
+    public IReadOnlyList<optim.Optimizer> All => optimizers;
+
+    /// <summary>The first optimizer's learning rate this epoch (what the log shows).</summary>
+    public double LearningRate => optimizers[0].ParamGroups.First().LearningRate;
+
+    public void ZeroGrad()
+    {
+        foreach (var optimizer in optimizers) optimizer.zero_grad();
+    }
+
+    public void Step()
+    {
+        foreach (var optimizer in optimizers) optimizer.step();
+    }
+
+    public void EndEpoch()
+    {
+        foreach (var schedule in schedules) schedule.step();
+    }
+
+    public void Dispose()
+    {
+        foreach (var optimizer in optimizers) optimizer.Dispose();
+    }
+}
