@@ -1,7 +1,6 @@
+using Antidote.Core.Options;
 using TorchSharp;
 using static TorchSharp.torch;
-
-using Antidote.Core.Options;
 
 namespace Antidote.Models;
 
