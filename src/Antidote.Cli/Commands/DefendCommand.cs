@@ -22,7 +22,7 @@ public sealed class DefendCommand : Command
     private readonly Option<bool> _force = CommonOptions.Force();
 
     public DefendCommand() : base("defend", "Remove a backdoor from an attack run's model (writes a run folder beside it). " +
-        "Each defense's options are prefixed with its name (--d3-epochs, --ft-lr). " +
+        "Each defense's options are prefixed with its name (--d3-epochs, --ft-learning-rate). " +
         "D3's defaults (dual λ, 50 epochs and at least 600 SGD steps) are not a guarantee: in the README's comparison they left Blended " +
         "at up to 6.8% ASR with 3,000 clean images, and cost 3-4 points of ACC with 400")
     {

@@ -1,13 +1,17 @@
 using System.CommandLine;
 using System.Text.RegularExpressions;
+using Antidote.Attacks;
+using Antidote.Defenses;
+using Antidote.Models;
 using Antidote.Tests.TestKit;
 
 namespace Antidote.Tests.Cli;
 
 /// <summary>
 /// Every command's --help, compared with the snapshot in Cli/Snapshots (whitespace-insensitive, so the terminal's width does
-/// not matter): a change to any option's name, default or description shows up in review. ANTIDOTE_UPDATE_SNAPSHOTS=1
-/// rewrites the snapshots.
+/// not matter): a change to a command's own options shows up in review. The flags generated from a registered component's
+/// options record (--d3-*, --blended-*, --small-cnn-*) are left out of the snapshot, so adding an attack, defense or model
+/// does not touch it; ComponentOptionsTests checks those records. ANTIDOTE_UPDATE_SNAPSHOTS=1 rewrites the snapshots.
 /// </summary>
 public class HelpSnapshotTests
 {
@@ -17,8 +21,9 @@ public class HelpSnapshotTests
     [MemberData(nameof(Commands))]
     public void Help_matches_its_snapshot(string command)
     {
-        var (exit, help, _) = ConsoleCapture.Run(command, "--help");
+        var (exit, fullHelp, _) = ConsoleCapture.Run(command, "--help");
         Assert.Equal(0, exit);
+        string help = WithoutComponentFlags(fullHelp);
         string path = Path.Combine(SourceFolder(), "Cli", "Snapshots", $"{command}.txt");
         if (Environment.GetEnvironmentVariable("ANTIDOTE_UPDATE_SNAPSHOTS") == "1")
             File.WriteAllText(path, help);
@@ -40,6 +45,12 @@ public class HelpSnapshotTests
         }
         foreach (var command in Antidote.Cli.Cli.Build().Subcommands)
             Assert.Equal(command.Options.Count, command.Options.Select(o => o.Name).Distinct().Count());
+    }
+
+    private static string WithoutComponentFlags(string help)
+    {
+        var prefixes = AttackCatalog.Default.Names.Concat(DefenseCatalog.Default.Names).Concat(ModelCatalog.Default.Names).Select(n => $"--{n}-").ToList();
+        return string.Join("\n", help.Split('\n').Where(line => !prefixes.Any(p => line.TrimStart().StartsWith(p, StringComparison.Ordinal))));
     }
 
     private static string Normalised(string text) => Regex.Replace(text, @"\s+", " ").Trim();
