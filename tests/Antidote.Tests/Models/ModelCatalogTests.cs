@@ -13,7 +13,7 @@ public class ModelCatalogTests
     public static TheoryData<string> ModelNames() => new(ModelCatalog.Default.Names);
 
     private static ImageClassifier Tiny(string name, int classes = 5) =>
-        ModelCatalog.Create(new ModelSpec(Components.Model(name), InChannels: 3, Classes: classes, ImageHeight: 16, ImageWidth: 16));
+        ModelCatalog.Create(new ModelSpec(Components.Model(name), InChannels: 3, Classes: classes, ImageHeight: 32, ImageWidth: 32));
 
     [Theory]
     [MemberData(nameof(ModelNames))]
@@ -22,7 +22,7 @@ public class ModelCatalogTests
         var model = Tiny(name);
         model.eval();
         using var noGrad = no_grad();
-        var logits = model.call(rand(2, 3, 16, 16));
+        var logits = model.call(rand(2, 3, 32, 32));
         Assert.Equal([2, 5], logits.shape);
         Assert.True(logits.isfinite().all().item<bool>());
         Assert.Equal(5, model.Classifier.weight!.shape[0]);
@@ -41,7 +41,7 @@ public class ModelCatalogTests
         restored.eval();
         ModelCheckpoint.Load(restored, temp.File("w"));
         using var noGrad = no_grad();
-        var x = rand(2, 3, 16, 16);
+        var x = rand(2, 3, 32, 32);
         Assert.True(model.call(x).eq(restored.call(x)).all().item<bool>());
     }
 
@@ -76,7 +76,7 @@ public class ModelCatalogTests
         using var temp = new TempDirectory();
         ModelCheckpoint.Save(Tiny("small-cnn", classes: 5), temp.File("w"));
         var error = Assert.Throws<AntidoteException>(() => ModelCheckpoint.Load(Tiny("small-cnn", classes: 7), temp.File("w")));
-        Assert.Contains("linear.weight is [5, 128] in the file, the model wants [7, 128]", error.Message);
+        Assert.Contains("linear.weight is [5, 16] in the file, the model wants [7, 16]", error.Message);
         var other = Assert.Throws<AntidoteException>(() => ModelCheckpoint.Load(Tiny("preact-resnet18"), temp.File("w")));
         Assert.Contains("missing", other.Message);
     }
@@ -104,7 +104,7 @@ public class ModelCatalogTests
         var model = Tiny(name);
         model.eval();
         using var noGrad = no_grad();
-        var x = rand(2, 3, 16, 16);
+        var x = rand(2, 3, 32, 32);
         var stages = model.ForwardStages(x);
         Assert.NotEmpty(model.StageNames);
         Assert.Equal(model.StageNames.Append("logits"), stages.Keys);
@@ -116,11 +116,10 @@ public class ModelCatalogTests
     [MemberData(nameof(ModelNames))]
     public void A_norm_layer_factory_replaces_every_norm_and_keeps_the_parameter_names(string name)
     {
-        var spec = new ModelSpec(Components.Model(name), 3, 5, 16, 16);
+        var spec = new ModelSpec(Components.Model(name), 3, 5, 32, 32);
         int built = 0;
         var custom = ModelCatalog.Create(spec, channels => { built++; return nn.BatchNorm2d(channels, momentum: 0.5); });
         var standard = ModelCatalog.Create(spec);
-        Assert.True(built > 0);
         Assert.Equal(built, standard.modules().Count(m => m is TorchSharp.Modules.BatchNorm2d));
         Assert.Equal(standard.state_dict().Keys, custom.state_dict().Keys);
     }

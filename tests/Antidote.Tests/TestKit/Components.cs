@@ -36,13 +36,16 @@ public static class Components
         return new AttackPreparation(clean, () => ModelCatalog.Create(spec), DataPipeline.For(info, CPU, augment: false), 0, NullRunLog.Instance);
     }
 
-    /// <summary>An architecture's options with its "width" field (if it has one) set to <paramref name="width"/> (the rest at defaults).</summary>
+    /// <summary>A tiny version of an architecture: its "width" field (if it has one) set to <paramref name="width"/>, and the
+    /// size fields of the larger ones cut down (hidden units 16, 2 layers of 2 heads, MLP 32, patches of 4 pixels); the rest at
+    /// the defaults.</summary>
     public static IModelOptions Model(string name, int width = 8)
     {
         var entry = ModelCatalog.Default.Get(name);
         var json = OptionsJson.ToJson(entry.DefaultOptions);
-        foreach (string key in json.Select(kv => kv.Key).Where(k => k == "width").ToList())
-            json[key] = JsonValue.Create(width);
+        var tiny = new Dictionary<string, int> { ["width"] = width, ["hidden"] = 16, ["layers"] = 2, ["heads"] = 2, ["mlpDim"] = 32, ["patchSize"] = 4 };
+        foreach (string key in json.Select(kv => kv.Key).Where(tiny.ContainsKey).ToList())
+            json[key] = JsonValue.Create(tiny[key]);
         return (IModelOptions)OptionsJson.FromJson(json, entry.OptionsType, name);
     }
 }

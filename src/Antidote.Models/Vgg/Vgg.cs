@@ -1,0 +1,85 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Antidote.Models.Vgg;
+
+/// <summary>
+/// torchvision's VGG with batch norm (Simonyan and Zisserman 2015; torchvision/models/vgg.py, configurations "D" and "E"):
+/// <c>features</c> = [conv3×3 → BN → ReLU]… with 2×2 max-pools between the five stages, a 7×7 adaptive average pool, and
+/// <c>classifier</c> = Linear → ReLU → Dropout → Linear → ReLU → Dropout → Linear. Parameter names are PyTorch's
+/// (features.0.weight, features.1.running_mean, classifier.6.weight); the final classifier is "classifier.6".
+/// </summary>
+public sealed class Vgg : ImageClassifier
+{
+    /// <summary>Conv widths in units of the first stage's, 0 = max-pool (torchvision's cfgs "D" and "E").</summary>
+    private static readonly int[] Vgg16 = [1, 1, 0, 2, 2, 0, 4, 4, 4, 0, 8, 8, 8, 0, 8, 8, 8, 0];
+    private static readonly int[] Vgg19 = [1, 1, 0, 2, 2, 0, 4, 4, 4, 4, 0, 8, 8, 8, 8, 0, 8, 8, 8, 8, 0];
+
+    private readonly Sequential features;
+    private readonly Sequential classifier;
+    private readonly Linear _hidden1;
+    private readonly Dropout _dropout1;
+    private readonly Linear _hidden2;
+    private readonly Dropout _dropout2;
+    private readonly Linear _output;
+    private readonly string[] _stageEnds;
+
+    /// <param name="depth">16 or 19.</param>
+    public Vgg(int depth, int inChannels, int classes, int width, int hidden, NormLayerFactory norm) : base($"VGG{depth}BN")
+    {
+        var layers = new List<(string, nn.Module<Tensor, Tensor>)>();
+        var stageEnds = new List<string>();
+        long channels = inChannels;
+        foreach (int units in depth == 19 ? Vgg19 : Vgg16)
+        {
+            if (units == 0)
+            {
+                layers.Add((layers.Count.ToString(), nn.MaxPool2d(2, 2)));
+                stageEnds.Add(layers[^1].Item1);
+                continue;
+            }
+            layers.Add((layers.Count.ToString(), nn.Conv2d(channels, units * width, 3, padding: 1)));
+            layers.Add((layers.Count.ToString(), norm(units * width)));
+            layers.Add((layers.Count.ToString(), nn.ReLU()));
+            channels = units * width;
+        }
+        features = nn.Sequential(layers);
+        _stageEnds = [.. stageEnds];
+        _hidden1 = nn.Linear(channels * 7 * 7, hidden);
+        _dropout1 = nn.Dropout(0.5);
+        _hidden2 = nn.Linear(hidden, hidden);
+        _dropout2 = nn.Dropout(0.5);
+        _output = nn.Linear(hidden, classes);
+        classifier = nn.Sequential(("0", _hidden1), ("1", nn.ReLU()), ("2", _dropout1), ("3", _hidden2), ("4", nn.ReLU()), ("5", _dropout2), ("6", _output));
+        StageNames = [.. Enumerable.Range(1, _stageEnds.Length).Select(i => $"stage{i}")];
+        RegisterComponents();
+    }
+
+    /// <summary>Five 2×2 max-pools need images of at least 32×32 (torchvision's VGG fails below that too).</summary>
+    public static ModelSpec CheckSize(ModelSpec spec) =>
+        spec.ImageHeight >= 32 && spec.ImageWidth >= 32
+            ? spec
+            : throw new Core.AntidoteException($"{spec.Name}: images must be at least 32x32 (five 2x2 max-pools), got {spec.ImageHeight}x{spec.ImageWidth}");
+
+    public override Linear Classifier => _output;
+
+    public override string ClassifierName => "classifier.6";
+
+    /// <summary>"stage1" … "stage5": the output of each max-pool of <c>features</c>.</summary>
+    public override IReadOnlyList<string> StageNames { get; }
+
+    public override Tensor ForwardFeatures(Tensor x, Action<string, Tensor>? onStage)
+    {
+        int stage = 0;
+        foreach (var (name, layer) in features.named_children())
+        {
+            x = ((nn.Module<Tensor, Tensor>)layer).call(x);
+            if (stage < _stageEnds.Length && name == _stageEnds[stage])
+                onStage?.Invoke(StageNames[stage++], x);
+        }
+        var pooled = nn.functional.adaptive_avg_pool2d(x, [7, 7]).flatten(1);
+        var h1 = _dropout1.call(nn.functional.relu(_hidden1.call(pooled)));
+        return _dropout2.call(nn.functional.relu(_hidden2.call(h1)));
+    }
+}

@@ -1,0 +1,60 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Antidote.Models.VisionTransformer;
+
+/// <summary>
+/// torchvision's VisionTransformer (Dosovitskiy et al. 2021; torchvision/models/vision_transformer.py): patches embedded by
+/// <c>conv_proj</c>, a learnt <c>class_token</c> in front, the <c>encoder</c> (position embedding, pre-norm blocks, final
+/// LayerNorm), and the class token's output through <c>heads.head</c>. Parameter names are PyTorch's, so a vit_b_16 state
+/// dict loads as it is. No batch norm: a norm-layer factory has nothing to replace.
+/// </summary>
+public sealed class VisionTransformer : ImageClassifier
+{
+    private readonly Conv2d conv_proj;
+    private readonly Parameter class_token;
+    private readonly Encoder encoder;
+    private readonly Sequential heads;
+    private readonly Linear _head;
+    private readonly long _hidden;
+
+    public VisionTransformer(ModelSpec spec, VisionTransformerOptions options) : base(nameof(VisionTransformer))
+    {
+        if (spec.ImageHeight != spec.ImageWidth || spec.ImageHeight % options.PatchSize != 0)
+            throw new Core.AntidoteException($"vit: the images must be square with a side that is a multiple of the patch size {options.PatchSize}, got {spec.ImageHeight}x{spec.ImageWidth}");
+        _hidden = options.Hidden;
+        long patches = (long)(spec.ImageHeight / options.PatchSize) * (spec.ImageWidth / options.PatchSize);
+        conv_proj = nn.Conv2d(spec.InChannels, options.Hidden, options.PatchSize, stride: options.PatchSize);
+        // torchvision: truncated normal with std sqrt(1 / fan_in), zero bias; the head starts at zero.
+        long fanIn = spec.InChannels * options.PatchSize * options.PatchSize;
+        nn.init.trunc_normal_(conv_proj.weight!, std: Math.Sqrt(1.0 / fanIn));
+        using (no_grad()) conv_proj.bias!.zero_();
+        class_token = nn.Parameter(zeros(1, 1, options.Hidden));
+        encoder = new Encoder(patches + 1, options.Layers, options.Heads, options.Hidden, options.MlpDim, options.Dropout);
+        _head = nn.Linear(options.Hidden, spec.Classes);
+        using (no_grad())
+        {
+            _head.weight!.zero_();
+            _head.bias!.zero_();
+        }
+        heads = nn.Sequential(("head", _head));
+        StageNames = [.. Enumerable.Range(0, options.Layers).Select(i => $"encoder_layer_{i}")];
+        RegisterComponents();
+    }
+
+    public override Linear Classifier => _head;
+
+    public override string ClassifierName => "heads.head";
+
+    /// <summary>"encoder_layer_0" … : each encoder layer's tokens.</summary>
+    public override IReadOnlyList<string> StageNames { get; }
+
+    public override Tensor ForwardFeatures(Tensor x, Action<string, Tensor>? onStage)
+    {
+        long n = x.shape[0];
+        var tokens = conv_proj.call(x).reshape(n, _hidden, -1).permute(0, 2, 1);
+        tokens = cat([class_token.expand(n, -1, -1), tokens], 1);
+        return encoder.Forward(tokens, onStage)[TensorIndex.Colon, 0];
+    }
+}
