@@ -18,12 +18,12 @@ public sealed class Vgg : ImageClassifier
 
     private readonly Sequential features;
     private readonly Sequential classifier;
-    private readonly Linear _hidden1;
-    private readonly Dropout _dropout1;
-    private readonly Linear _hidden2;
-    private readonly Dropout _dropout2;
-    private readonly Linear _output;
+    // The classifier's layers, reached one by one (the features stop before the last); a record, not Module fields,
+    // so that they are registered once, under "classifier".
+    private readonly ClassifierLayers _layers;
     private readonly string[] _stageEnds;
+
+    private sealed record ClassifierLayers(Linear Hidden1, Dropout Dropout1, Linear Hidden2, Dropout Dropout2, Linear Output);
 
     /// <param name="depth">16 or 19.</param>
     public Vgg(int depth, int inChannels, int classes, int width, int hidden, NormLayerFactory norm) : base($"VGG{depth}BN")
@@ -46,12 +46,9 @@ public sealed class Vgg : ImageClassifier
         }
         features = nn.Sequential(layers);
         _stageEnds = [.. stageEnds];
-        _hidden1 = nn.Linear(channels * 7 * 7, hidden);
-        _dropout1 = nn.Dropout(0.5);
-        _hidden2 = nn.Linear(hidden, hidden);
-        _dropout2 = nn.Dropout(0.5);
-        _output = nn.Linear(hidden, classes);
-        classifier = nn.Sequential(("0", _hidden1), ("1", nn.ReLU()), ("2", _dropout1), ("3", _hidden2), ("4", nn.ReLU()), ("5", _dropout2), ("6", _output));
+        _layers = new ClassifierLayers(nn.Linear(channels * 7 * 7, hidden), nn.Dropout(0.5), nn.Linear(hidden, hidden), nn.Dropout(0.5), nn.Linear(hidden, classes));
+        classifier = nn.Sequential(("0", _layers.Hidden1), ("1", nn.ReLU()), ("2", _layers.Dropout1), ("3", _layers.Hidden2), ("4", nn.ReLU()),
+            ("5", _layers.Dropout2), ("6", _layers.Output));
         StageNames = [.. Enumerable.Range(1, _stageEnds.Length).Select(i => $"stage{i}")];
         RegisterComponents();
     }
@@ -62,7 +59,7 @@ public sealed class Vgg : ImageClassifier
             ? spec
             : throw new Core.AntidoteException($"{spec.Name}: images must be at least 32x32 (five 2x2 max-pools), got {spec.ImageHeight}x{spec.ImageWidth}");
 
-    public override Linear Classifier => _output;
+    public override Linear Classifier => _layers.Output;
 
     public override string ClassifierName => "classifier.6";
 
@@ -79,7 +76,7 @@ public sealed class Vgg : ImageClassifier
                 onStage?.Invoke(StageNames[stage++], x);
         }
         var pooled = nn.functional.adaptive_avg_pool2d(x, [7, 7]).flatten(1);
-        var h1 = _dropout1.call(nn.functional.relu(_hidden1.call(pooled)));
-        return _dropout2.call(nn.functional.relu(_hidden2.call(h1)));
+        var h1 = _layers.Dropout1.call(nn.functional.relu(_layers.Hidden1.call(pooled)));
+        return _layers.Dropout2.call(nn.functional.relu(_layers.Hidden2.call(h1)));
     }
 }

@@ -16,7 +16,6 @@ public sealed class VisionTransformer : ImageClassifier
     private readonly Parameter class_token;
     private readonly Encoder encoder;
     private readonly Sequential heads;
-    private readonly Linear _head;
     private readonly long _hidden;
 
     public VisionTransformer(ModelSpec spec, VisionTransformerOptions options) : base(nameof(VisionTransformer))
@@ -32,18 +31,18 @@ public sealed class VisionTransformer : ImageClassifier
         using (no_grad()) conv_proj.bias!.zero_();
         class_token = nn.Parameter(zeros(1, 1, options.Hidden));
         encoder = new Encoder(patches + 1, options.Layers, options.Heads, options.Hidden, options.MlpDim, options.Dropout);
-        _head = nn.Linear(options.Hidden, spec.Classes);
+        var head = nn.Linear(options.Hidden, spec.Classes);
         using (no_grad())
         {
-            _head.weight!.zero_();
-            _head.bias!.zero_();
+            head.weight!.zero_();
+            head.bias!.zero_();
         }
-        heads = nn.Sequential(("head", _head));
+        heads = nn.Sequential(("head", head));
         StageNames = [.. Enumerable.Range(0, options.Layers).Select(i => $"encoder_layer_{i}")];
         RegisterComponents();
     }
 
-    public override Linear Classifier => _head;
+    public override Linear Classifier => (Linear)heads.named_children().Single().module;
 
     public override string ClassifierName => "heads.head";
 

@@ -1,0 +1,80 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Antidote.Core.Options;
+using Antidote.Models;
+using Antidote.Models.Checkpoints;
+using static TorchSharp.torch;
+
+namespace Antidote.Tests.Models.PyTorch;
+
+/// <summary>
+/// The architectures are PyTorch's, not look-alikes: each fixture (written by tools/pytorch/make_fixtures.py with PyTorch
+/// 1.13 and torchvision 0.14, small widths) is a state dict PyTorch built, a fixed input batch, and PyTorch's logits for it
+/// in eval mode. Antidote builds the same architecture from the catalog, loads the state dict (every key, shape and dtype
+/// must match) and must give the same logits to 1e-4.
+/// </summary>
+public class PyTorchParityTests
+{
+    private static string Folder([System.Runtime.CompilerServices.CallerFilePath] string file = "") =>
+        Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(file)))!, "Fixtures", "pytorch");
+
+    private static JsonObject Manifest() => JsonNode.Parse(File.ReadAllText(Path.Combine(Folder(), "manifest.json")))!.AsObject();
+
+    public static TheoryData<string, string> Fixtures()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var (name, _) in Manifest())
+            foreach (string format in new[] { "safetensors", "pth" })
+                data.Add(name, format);
+        return data;
+    }
+
+    public static ImageClassifier Build(string name)
+    {
+        var fixture = Manifest()[name]!;
+        var entry = ModelCatalog.Default.Get(name);
+        var options = (IModelOptions)OptionsJson.FromJson(fixture["options"]!.DeepClone(), entry.OptionsType, name);
+        var input = fixture["input"]!.AsArray().Select(n => n!.GetValue<int>()).ToArray();
+        return ModelCatalog.Create(new ModelSpec(options, input[0], fixture["classes"]!.GetValue<int>(), input[1], input[2]));
+    }
+
+    [Theory]
+    [MemberData(nameof(Fixtures))]
+    public void A_PyTorch_state_dict_loads_and_gives_PyTorch_s_logits(string name, string format)
+    {
+        using var model = Build(name);
+        ModelCheckpoint.Load(model, Path.Combine(Folder(), $"{name}.{format}"));
+        model.eval();
+        var io = new SafetensorsFormat().Read(Path.Combine(Folder(), $"{name}.io.safetensors"));
+        using var input = Tensor(io["input"]);
+        using var expected = Tensor(io["logits"]);
+        using var noGrad = no_grad();
+        using var logits = model.call(input);
+        double difference = (logits - expected).abs().max().item<float>();
+        Assert.True(difference <= 1e-4, $"{name} from {format}: logits differ from PyTorch's by up to {difference:G3}");
+    }
+
+    [Fact]
+    public void Every_architecture_of_the_catalog_has_a_PyTorch_fixture_except_Antidote_s_own()
+    {
+        var covered = Manifest().Select(kv => kv.Key).ToHashSet();
+        Assert.Equal(["small-cnn"], ModelCatalog.Default.Names.Where(n => !covered.Contains(n)));
+    }
+
+    [Fact]
+    public void Parameter_counts_match_PyTorch_s()
+    {
+        foreach (var (name, fixture) in Manifest())
+        {
+            using var model = Build(name);
+            Assert.Equal(fixture!["parameters"]!.GetValue<long>(), model.parameters().Sum(p => p.numel()));
+        }
+    }
+
+    private static Tensor Tensor(WeightTensor weights)
+    {
+        var t = empty(weights.Shape, weights.Type);
+        t.bytes = weights.Data;
+        return t;
+    }
+}
