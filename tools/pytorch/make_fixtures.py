@@ -51,6 +51,11 @@ def main(out):
         parameters = sum(p.numel() for p in model.parameters())
         manifest[name] = {"options": options, "input": [3, 32, 32], "classes": 10, "parameters": parameters}
         print(f"{name}: {parameters} parameters, {len(state)} state-dict entries")
+        if name == "resnet18":
+            # A training checkpoint as people keep them: DataParallel's "module." prefix, the state dict nested under
+            # "state_dict" beside other entries, and no num_batches_tracked (PyTorch < 0.4.1 had none).
+            wrapped = {"module." + k: v for k, v in state.items() if not k.endswith("num_batches_tracked")}
+            torch.save({"epoch": 3, "arch": "resnet18", "state_dict": wrapped}, os.path.join(out, "resnet18.checkpoint.pth"))
     with open(os.path.join(out, "manifest.json"), "w") as f:
         json.dump(manifest, f, indent=2)
     print(f"torch {torch.__version__}, torchvision {__import__('torchvision').__version__}")

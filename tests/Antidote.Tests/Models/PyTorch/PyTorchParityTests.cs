@@ -18,6 +18,9 @@ public class PyTorchParityTests
     private static string Folder([System.Runtime.CompilerServices.CallerFilePath] string file = "") =>
         Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(file)))!, "Fixtures", "pytorch");
 
+    /// <summary>tests/Antidote.Tests/Fixtures/pytorch (written by tools/pytorch/make_fixtures.py).</summary>
+    public static string FixtureFolder => Folder();
+
     private static JsonObject Manifest() => JsonNode.Parse(File.ReadAllText(Path.Combine(Folder(), "manifest.json")))!.AsObject();
 
     public static TheoryData<string, string> Fixtures()

@@ -1,0 +1,347 @@
+using System.Collections;
+using System.IO.Compression;
+using System.Text;
+using Antidote.Core;
+using Antidote.Core.IO;
+using Razorvine.Pickle;
+using Razorvine.Pickle.Objects;
+using static TorchSharp.torch;
+
+namespace Antidote.Models.Checkpoints;
+
+/// <summary>
+/// PyTorch's torch.save format (PyTorch ≥ 1.6, .pt/.pth/.bin): a zip archive holding <c>{name}/data.pkl</c>, a pickle of the
+/// state dict in which each tensor's storage is a persistent id naming a zip entry <c>{name}/data/{key}</c> of raw
+/// little-endian bytes. The pickle is read with Razorvine.Pickle (the library TorchSharp.PyBridge builds on; PyBridge's own
+/// reader is internal, loads only into a module by exact names, and reads each entry with one Stream.Read). The file is
+/// untrusted: the archive's sizes are bounded before anything is read, the pickle may only rebuild tensors and ordered dicts
+/// (any other class becomes inert data, never code), and every tensor's shape, stride and offset must lie inside its
+/// storage entry. Nested dicts (a checkpoint's "state_dict" or "model" entry) come out with dotted keys
+/// ("state_dict.conv1.weight"); <see cref="ModelCheckpoint"/> finds the prefix. Written files load with torch.load.
+/// </summary>
+public sealed class PyTorchZipFormat : IWeightFormat
+{
+    /// <summary>Largest data.pkl accepted (a state dict's pickle is kilobytes to a few megabytes).</summary>
+    public const long MaxPickleBytes = 256L << 20;
+
+    /// <summary>Most zip entries accepted (one per tensor storage, plus a few).</summary>
+    public const int MaxEntries = 1_000_000;
+
+    private static readonly Dictionary<string, ScalarType> Storages = new()
+    {
+        ["DoubleStorage"] = ScalarType.Float64, ["FloatStorage"] = ScalarType.Float32, ["HalfStorage"] = ScalarType.Float16,
+        ["BFloat16Storage"] = ScalarType.BFloat16, ["LongStorage"] = ScalarType.Int64, ["IntStorage"] = ScalarType.Int32,
+        ["ShortStorage"] = ScalarType.Int16, ["CharStorage"] = ScalarType.Int8, ["ByteStorage"] = ScalarType.Byte, ["BoolStorage"] = ScalarType.Bool,
+    };
+
+    static PyTorchZipFormat()
+    {
+        Unpickler.registerConstructor("torch._utils", "_rebuild_tensor_v2", new TensorConstructor());
+        Unpickler.registerConstructor("torch._utils", "_rebuild_tensor", new TensorConstructor());
+        Unpickler.registerConstructor("torch._utils", "_rebuild_parameter", new ParameterConstructor());
+        Unpickler.registerConstructor("collections", "OrderedDict", new OrderedDictConstructor());
+        Pickler.registerCustomPickler(typeof(StorageType), new StorageTypePickler());
+        Pickler.registerCustomDeconstructor(typeof(TensorToWrite), new TensorDeconstructor());
+        Pickler.registerCustomDeconstructor(typeof(OrderedDictToWrite), new OrderedDictDeconstructor());
+    }
+
+    public string Name => "pytorch";
+
+    // A zip file's local header; torch.save has written zip archives since PyTorch 1.6.
+    public bool Recognises(ReadOnlySpan<byte> head) => head.Length >= 4 && head[0] == 0x50 && head[1] == 0x4b && head[2] == 0x03 && head[3] == 0x04;
+
+    public IReadOnlyDictionary<string, WeightTensor> Read(string path)
+    {
+        if (!File.Exists(path))
+            throw new AntidoteException($"checkpoint {path} not found");
+        ZipArchive archive;
+        try
+        {
+            archive = new ZipArchive(File.OpenRead(path), ZipArchiveMode.Read);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new AntidoteException($"{path}: not a PyTorch checkpoint (not a readable zip archive: {e.Message})", e);
+        }
+        using (archive)
+        {
+            try
+            {
+                return Read(archive, path);
+            }
+            catch (InvalidDataException e)
+            {
+                throw new AntidoteException($"{path}: damaged PyTorch checkpoint ({e.Message})", e);
+            }
+            catch (IOException e)
+            {
+                throw new AntidoteException($"{path}: cannot read ({e.Message})", e);
+            }
+        }
+    }
+
+    private static IReadOnlyDictionary<string, WeightTensor> Read(ZipArchive archive, string path)
+    {
+        if (archive.Entries.Count > MaxEntries)
+            throw new AntidoteException($"{path}: damaged PyTorch checkpoint ({archive.Entries.Count} zip entries)");
+        var pickle = archive.Entries.Where(e => e.FullName.EndsWith("/data.pkl", StringComparison.Ordinal) && e.FullName.Count(c => c == '/') == 1).ToList();
+        if (pickle.Count != 1)
+            throw new AntidoteException($"{path}: not a PyTorch checkpoint (no single <name>/data.pkl; a file saved with torch.save of PyTorch >= 1.6 has one)");
+        string prefix = pickle[0].FullName[..^"data.pkl".Length];
+        if (pickle[0].Length > MaxPickleBytes)
+            throw new AntidoteException($"{path}: damaged PyTorch checkpoint (data.pkl declares {pickle[0].Length} bytes)");
+        byte[] pickled = ReadEntry(pickle[0], pickle[0].Length, path);
+        var entries = archive.Entries.Where(e => e.FullName.StartsWith(prefix + "data/", StringComparison.Ordinal))
+            .GroupBy(e => e.FullName[(prefix.Length + 5)..]).ToDictionary(g => g.Key, g => g.First());
+
+        object root;
+        try
+        {
+            using var unpickler = new StorageUnpickler(entries, path);
+            root = unpickler.loads(pickled);
+        }
+        catch (AntidoteException)
+        {
+            throw;
+        }
+        catch (Exception e) when (e is PickleException or InvalidCastException or InvalidOperationException or ArgumentException
+                                      or IndexOutOfRangeException or OverflowException or KeyNotFoundException or NullReferenceException or NotSupportedException
+                                      or InvalidDataException or EndOfStreamException or FormatException or InsufficientExecutionStackException)
+        {
+            throw new AntidoteException($"{path}: damaged or unsupported PyTorch checkpoint (its pickle: {e.GetType().Name}: {e.Message.Split('\n')[0]})", e);
+        }
+        var tensors = new Dictionary<string, WeightTensor>();
+        Flatten(root, "", tensors, path, depth: 0);
+        if (tensors.Count == 0)
+            throw new AntidoteException($"{path}: the PyTorch checkpoint holds no tensors (save the model's state_dict(), not the model)");
+        return tensors;
+    }
+
+    private static void Flatten(object? node, string prefix, Dictionary<string, WeightTensor> into, string path, int depth)
+    {
+        if (depth > 8) return;
+        switch (node)
+        {
+            case StoredTensor tensor:
+                if (prefix.Length > 0 && !into.TryAdd(prefix.TrimEnd('.'), tensor.Materialise(path)))
+                    throw new AntidoteException($"{path}: {prefix.TrimEnd('.')} appears twice");
+                break;
+            case IDictionary dictionary:
+                foreach (DictionaryEntry entry in dictionary)
+                    if (entry.Key is string key)
+                        Flatten(entry.Value, prefix + key + ".", into, path, depth + 1);
+                break;
+        }
+    }
+
+    private static byte[] ReadEntry(ZipArchiveEntry entry, long length, string path)
+    {
+        var bytes = new byte[length];
+        using var stream = entry.Open();
+        int read = stream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
+        if (read != length || stream.ReadByte() != -1)
+            throw new AntidoteException($"{path}: damaged PyTorch checkpoint ({entry.FullName} is not the {length} bytes it declares)");
+        return bytes;
+    }
+
+    /// <summary>Writes the tensors as torch.save writes a state dict (an OrderedDict, one stored entry per tensor), atomically.</summary>
+    public void Write(string path, IReadOnlyDictionary<string, WeightTensor> tensors)
+    {
+        AtomicFile.Write(path, stream =>
+        {
+            using var archive = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
+            const string root = "archive";
+            var state = new OrderedDictToWrite();
+            int key = 0;
+            foreach (var (name, tensor) in tensors)
+            {
+                string storageKey = (key++).ToString();
+                var entry = archive.CreateEntry($"{root}/data/{storageKey}", CompressionLevel.NoCompression);
+                using (var data = entry.Open()) data.Write(tensor.Data);
+                state.Items.Add((name, new TensorToWrite(tensor, storageKey)));
+            }
+            using (var pickle = archive.CreateEntry($"{root}/data.pkl", CompressionLevel.NoCompression).Open())
+            using (var pickler = new StoragePickler())
+                pickler.dump(state, pickle);
+            using (var version = archive.CreateEntry($"{root}/version", CompressionLevel.NoCompression).Open())
+                version.Write("3\n"u8);
+        });
+    }
+
+    /// <summary>A tensor as the pickle describes it: its storage's bytes and dtype, offset, shape and stride (in elements).</summary>
+    private sealed record StoredTensor(Storage Storage, long Offset, long[] Shape, long[] Stride)
+    {
+        public WeightTensor Materialise(string path)
+        {
+            int size = WeightTensor.ElementSize(Storage.Type)!.Value;
+            long elements = 1, extent = 0;
+            for (int d = 0; d < Shape.Length; d++)
+            {
+                if (Shape[d] < 0 || Stride[d] < 0)
+                    throw new AntidoteException($"{path}: damaged PyTorch checkpoint (negative shape or stride)");
+                elements = checked(elements * Shape[d]);
+                if (Shape[d] > 0) extent = checked(extent + (Shape[d] - 1) * Stride[d]);
+            }
+            if (Offset < 0 || (elements > 0 && checked(Offset + extent + 1) > Storage.Elements))
+                throw new AntidoteException($"{path}: damaged PyTorch checkpoint (a tensor of shape [{string.Join(", ", Shape)}] reaches past its storage of {Storage.Elements} elements)");
+            var data = new byte[checked(elements * size)];
+            if (IsContiguous())
+                Storage.Data.AsSpan(checked((int)(Offset * size)), data.Length).CopyTo(data);
+            else if (elements > 0)
+            {
+                using var scope = NewDisposeScope();
+                var all = empty([Storage.Elements], Storage.Type);
+                all.bytes = Storage.Data;
+                data = all.as_strided(Shape, Stride, Offset).contiguous().bytes.ToArray();
+            }
+            return new WeightTensor(Storage.Type, Shape, data);
+        }
+
+        private bool IsContiguous()
+        {
+            long expected = 1;
+            for (int d = Shape.Length - 1; d >= 0; d--)
+            {
+                if (Shape[d] != 1 && Stride[d] != expected) return false;
+                expected *= Shape[d];
+            }
+            return true;
+        }
+    }
+
+    /// <summary>A storage entry's bytes and dtype.</summary>
+    private sealed record Storage(ScalarType Type, long Elements, byte[] Data);
+
+    /// <summary>Resolves the pickle's persistent ids ("storage", type, key, location, elements) to the archive's entries.</summary>
+    private sealed class StorageUnpickler(Dictionary<string, ZipArchiveEntry> entries, string path) : Unpickler
+    {
+        private readonly Dictionary<string, Storage> _loaded = [];
+
+        protected override object persistentLoad(object pid)
+        {
+            if (pid is not object[] { Length: 5 } id || id[0] is not "storage" || id[1] is not ClassDictConstructor type || id[2] is not string key)
+                throw new AntidoteException($"{path}: damaged PyTorch checkpoint (a storage reference is not (\"storage\", type, key, location, size))");
+            if (_loaded.TryGetValue(key, out var seen)) return seen;
+            if (!Storages.TryGetValue(type.name, out var dtype))
+                throw new AntidoteException($"{path}: unsupported tensor storage {type.module}.{type.name}");
+            long elements = Convert.ToInt64(id[4]);
+            long bytes = checked(elements * WeightTensor.ElementSize(dtype)!.Value);
+            if (!entries.TryGetValue(key, out var entry))
+                throw new AntidoteException($"{path}: damaged PyTorch checkpoint (storage {key} has no data entry)");
+            if (elements < 0 || bytes != entry.Length || bytes > int.MaxValue)
+                throw new AntidoteException($"{path}: damaged PyTorch checkpoint (storage {key}: {elements} elements of {dtype} in an entry of {entry.Length} bytes)");
+            var storage = new Storage(dtype, elements, ReadEntry(entry, bytes, path));
+            _loaded[key] = storage;
+            return storage;
+        }
+    }
+
+    /// <summary>torch._utils._rebuild_tensor_v2(storage, offset, size, stride, requires_grad, hooks[, metadata]).</summary>
+    private sealed class TensorConstructor : IObjectConstructor
+    {
+        public object construct(object[] args)
+        {
+            if (args.Length < 4 || args[0] is not Storage storage || args[2] is not object[] size || args[3] is not object[] stride || size.Length != stride.Length || size.Length > 8)
+                throw new InvalidDataException("a tensor record is not (storage, offset, size, stride, ...)");
+            return new StoredTensor(storage, Convert.ToInt64(args[1]), size.Select(Convert.ToInt64).ToArray(), stride.Select(Convert.ToInt64).ToArray());
+        }
+    }
+
+    /// <summary>torch._utils._rebuild_parameter(data, requires_grad, hooks): a Parameter is its data here.</summary>
+    private sealed class ParameterConstructor : IObjectConstructor
+    {
+        public object construct(object[] args) =>
+            args.Length >= 1 && args[0] is StoredTensor tensor ? tensor : throw new InvalidDataException("a parameter record holds no tensor");
+    }
+
+    /// <summary>collections.OrderedDict([(key, value), ...]) or OrderedDict() filled by the pickle's SETITEMS; the attributes
+    /// torch.save attaches (_metadata) are ignored.</summary>
+    private sealed class OrderedDictConstructor : IObjectConstructor
+    {
+        public object construct(object[] args)
+        {
+            var dictionary = new PickledOrderedDict();
+            if (args.Length > 0 && args[0] is IEnumerable items and not string)
+                foreach (var item in items)
+                    if (item is object[] { Length: 2 } pair)
+                        dictionary[pair[0]] = pair[1];
+            return dictionary;
+        }
+    }
+
+    private sealed class PickledOrderedDict : Hashtable
+    {
+        // Called by the pickle's BUILD with the object's attributes (state_dict()._metadata); nothing to keep.
+        public void __setstate__(Hashtable state) { }
+    }
+
+    /// <summary>Writes "storage" persistent ids for tensors, as torch.save does.</summary>
+    private sealed class StoragePickler() : Pickler(useMemo: false)
+    {
+        protected override bool persistentId(object pid, out object newpid)
+        {
+            if (pid is StorageToWrite storage)
+            {
+                newpid = new object[] { "storage", new StorageType(storage.TypeName), storage.Key, "cpu", storage.Elements };
+                return true;
+            }
+            newpid = null!;
+            return false;
+        }
+    }
+
+    private sealed record StorageToWrite(string TypeName, string Key, long Elements);
+
+    private sealed record StorageType(string Name);
+
+    private sealed class OrderedDictToWrite
+    {
+        public List<(string Name, TensorToWrite Tensor)> Items { get; } = [];
+    }
+
+    private sealed record TensorToWrite(WeightTensor Tensor, string Key);
+
+    /// <summary>GLOBAL torch.FloatStorage (the storage class torch.load maps to a dtype).</summary>
+    private sealed class StorageTypePickler : IObjectPickler
+    {
+        public void pickle(object o, Stream outs, Pickler currentPickler)
+        {
+            outs.WriteByte(Opcodes.GLOBAL);
+            outs.Write(Encoding.ASCII.GetBytes($"torch\n{((StorageType)o).Name}\n"));
+        }
+    }
+
+    /// <summary>_rebuild_tensor_v2(storage, 0, shape, contiguous stride, False, OrderedDict()).</summary>
+    private sealed class TensorDeconstructor : IObjectDeconstructor
+    {
+        public string get_module() => "torch._utils";
+
+        public string get_name() => "_rebuild_tensor_v2";
+
+        public object[] deconstruct(object obj)
+        {
+            var (tensor, key) = (TensorToWrite)obj;
+            string storage = Storages.First(kv => kv.Value == tensor.Type).Key;
+            long elements = tensor.Shape.Aggregate(1L, (a, b) => a * b);
+            var stride = new long[tensor.Shape.Length];
+            long step = 1;
+            for (int d = stride.Length - 1; d >= 0; d--)
+            {
+                stride[d] = step;
+                step *= tensor.Shape[d];
+            }
+            return [new StorageToWrite(storage, key, elements), 0, tensor.Shape.Cast<object>().ToArray(), stride.Cast<object>().ToArray(), false, new OrderedDictToWrite()];
+        }
+    }
+
+    /// <summary>collections.OrderedDict([(name, tensor), ...]).</summary>
+    private sealed class OrderedDictDeconstructor : IObjectDeconstructor
+    {
+        public string get_module() => "collections";
+
+        public string get_name() => "OrderedDict";
+
+        public object[] deconstruct(object obj) =>
+            [((OrderedDictToWrite)obj).Items.Select(item => (object)new object[] { item.Name, item.Tensor }).ToList()];
+    }
+}

@@ -1,0 +1,40 @@
+"""Loads the models Antidote wrote (PyTorchExportTests with ANTIDOTE_EXPORT_DIR set) in PyTorch, from .pth with torch.load
+and from safetensors, and checks that PyTorch's logits equal Antidote's to 1e-4.
+
+    /usr/bin/python3 tools/pytorch/check_export.py DIR
+
+Prints one line per file and exits 1 if any differs or fails to load.
+"""
+import os
+import sys
+
+import torch
+
+sys.path.insert(0, os.path.dirname(__file__))
+from architectures import FIXTURES  # noqa: E402
+import safetensors_io  # noqa: E402
+
+
+def main(folder):
+    failures = 0
+    for name, (build, _) in FIXTURES.items():
+        io = safetensors_io.load(os.path.join(folder, f"{name}.io.safetensors"))
+        for fmt, read in (("pth", lambda p: torch.load(p, map_location="cpu")), ("safetensors", safetensors_io.load)):
+            path = os.path.join(folder, f"{name}.{fmt}")
+            try:
+                model = build()
+                model.load_state_dict(read(path), strict=True)
+                model.eval()
+                with torch.no_grad():
+                    difference = (model(io["input"]) - io["logits"]).abs().max().item()
+                ok = difference <= 1e-4
+                print(f"{'ok  ' if ok else 'FAIL'} {name}.{fmt}: PyTorch's logits differ from Antidote's by {difference:.2e}")
+            except Exception as e:  # one line per file, whatever went wrong
+                ok = False
+                print(f"FAIL {name}.{fmt}: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}")
+            failures += not ok
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
