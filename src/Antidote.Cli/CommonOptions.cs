@@ -31,6 +31,8 @@ public static class CommonOptions
 
     public static Option<int> AttackEpochs() => new("--attack-epochs") { Description = "Epochs of backdoor training", DefaultValueFactory = _ => 10 };
 
+    public static Option<string> Method() => new("--method") { Description = "Defense name (see `antidote list`); its options are --{method}-*", DefaultValueFactory = _ => "d3" };
+
     public static Option<double> CleanRatio() => new("--clean-ratio")
     {
         Description = "Fraction of the clean training set the defender holds (the paper: 0.05)", DefaultValueFactory = _ => 0.05,

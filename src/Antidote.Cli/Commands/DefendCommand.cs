@@ -11,7 +11,7 @@ namespace Antidote.Cli.Commands;
 public sealed class DefendCommand : Command
 {
     private readonly Option<string> _from = new("--from") { Description = "Attack run folder to defend", Required = true };
-    private readonly Option<string> _method = new("--method") { Description = "Defense name (see `antidote list`); its options are --{method}-*", DefaultValueFactory = _ => "d3" };
+    private readonly Option<string> _method = CommonOptions.Method();
     private readonly Option<double> _cleanRatio = CommonOptions.CleanRatio();
     private readonly RegistryOptions<DefenseEntry> _defenses = new(DefenseCatalog.Default);
     private readonly Option<int> _evalEvery = CommonOptions.EvalEvery(0);

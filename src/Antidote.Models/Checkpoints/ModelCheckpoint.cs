@@ -89,8 +89,8 @@ public static class ModelCheckpoint
     }
 
     /// <summary>
-    /// What stands before the model's keys in the file: "" for a plain state dict, "module." for DataParallel, "state_dict."
-    /// or "model." for a training checkpoint's entry, or a combination; the one under which most of the model's keys are found.
+    /// What stands before the model's keys in the file: "" for a plain state dict, "module." for DataParallel, "state_dict/"
+    /// or "model/" for a training checkpoint's nested entry, or a combination; the one under which most of the model's keys are found.
     /// </summary>
     public static string KeyPrefix(IEnumerable<string> fileKeys, IEnumerable<string> modelKeys)
     {
@@ -99,7 +99,7 @@ public static class ModelCheckpoint
         foreach (string key in fileKeys)
         {
             if (model.Contains(key)) counts[""]++;
-            for (int dot = key.IndexOf('.'); dot >= 0 && dot < key.Length - 1; dot = key.IndexOf('.', dot + 1))
+            for (int dot = key.IndexOfAny(['.', '/']); dot >= 0 && dot < key.Length - 1; dot = key.IndexOfAny(['.', '/'], dot + 1))
                 if (model.Contains(key[(dot + 1)..]))
                     counts[key[..(dot + 1)]] = counts.GetValueOrDefault(key[..(dot + 1)]) + 1;
         }

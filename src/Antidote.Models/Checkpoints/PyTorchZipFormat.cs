@@ -16,8 +16,9 @@ namespace Antidote.Models.Checkpoints;
 /// reader is internal, loads only into a module by exact names, and reads each entry with one Stream.Read). The file is
 /// untrusted: the archive's sizes are bounded before anything is read, the pickle may only rebuild tensors and ordered dicts
 /// (any other class becomes inert data, never code), and every tensor's shape, stride and offset must lie inside its
-/// storage entry. Nested dicts (a checkpoint's "state_dict" or "model" entry) come out with dotted keys
-/// ("state_dict.conv1.weight"); <see cref="ModelCheckpoint"/> finds the prefix. Written files load with torch.load.
+/// storage entry. Nested dicts (a checkpoint's "state_dict" or "model" entry) come out with '/' between the levels
+/// ("state_dict/conv1.weight"), and a key with '/' is written back nested; <see cref="ModelCheckpoint"/> finds the prefix.
+/// Written files load with torch.load.
 /// </summary>
 public sealed class PyTorchZipFormat : IWeightFormat
 {
@@ -123,13 +124,13 @@ public sealed class PyTorchZipFormat : IWeightFormat
         switch (node)
         {
             case StoredTensor tensor:
-                if (prefix.Length > 0 && !into.TryAdd(prefix.TrimEnd('.'), tensor.Materialise(path)))
-                    throw new AntidoteException($"{path}: {prefix.TrimEnd('.')} appears twice");
+                if (prefix.Length > 0 && !into.TryAdd(prefix[..^1], tensor.Materialise(path)))
+                    throw new AntidoteException($"{path}: {prefix[..^1]} appears twice");
                 break;
             case IDictionary dictionary:
                 foreach (DictionaryEntry entry in dictionary)
                     if (entry.Key is string key)
-                        Flatten(entry.Value, prefix + key + ".", into, path, depth + 1);
+                        Flatten(entry.Value, prefix + key + (entry.Value is IDictionary ? "/" : "."), into, path, depth + 1);
                 break;
         }
     }
@@ -158,7 +159,16 @@ public sealed class PyTorchZipFormat : IWeightFormat
                 string storageKey = (key++).ToString();
                 var entry = archive.CreateEntry($"{root}/data/{storageKey}", CompressionLevel.NoCompression);
                 using (var data = entry.Open()) data.Write(tensor.Data);
-                state.Items.Add((name, new TensorToWrite(tensor, storageKey)));
+                // "state_dict/conv1.weight" goes into a nested dict "state_dict", as the file it came from had it.
+                var into = state;
+                string[] levels = name.Split('/');
+                foreach (string level in levels[..^1])
+                {
+                    if (into.Items.FirstOrDefault(i => i.Name == level).Value is not OrderedDictToWrite nested)
+                        into.Items.Add((level, nested = new OrderedDictToWrite()));
+                    into = nested;
+                }
+                into.Items.Add((levels[^1], new TensorToWrite(tensor, storageKey)));
             }
             using (var pickle = archive.CreateEntry($"{root}/data.pkl", CompressionLevel.NoCompression).Open())
             using (var pickler = new StoragePickler())
@@ -296,7 +306,7 @@ public sealed class PyTorchZipFormat : IWeightFormat
 
     private sealed class OrderedDictToWrite
     {
-        public List<(string Name, TensorToWrite Tensor)> Items { get; } = [];
+        public List<(string Name, object Value)> Items { get; } = [];
     }
 
     private sealed record TensorToWrite(WeightTensor Tensor, string Key);
@@ -342,6 +352,6 @@ public sealed class PyTorchZipFormat : IWeightFormat
         public string get_name() => "OrderedDict";
 
         public object[] deconstruct(object obj) =>
-            [((OrderedDictToWrite)obj).Items.Select(item => (object)new object[] { item.Name, item.Tensor }).ToList()];
+            [((OrderedDictToWrite)obj).Items.Select(item => (object)new object[] { item.Name, item.Value }).ToList()];
     }
 }

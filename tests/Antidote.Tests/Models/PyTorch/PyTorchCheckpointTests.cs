@@ -17,7 +17,7 @@ public class PyTorchCheckpointTests(ITestOutputHelper output)
     {
         using var model = PyTorchParityTests.Build("resnet18");
         var layout = ModelCheckpoint.Load(model, Fixture("resnet18.checkpoint.pth"));
-        Assert.Equal("state_dict.module.", layout.KeyPrefix);
+        Assert.Equal("state_dict/module.", layout.KeyPrefix);
         Assert.Equal("pytorch", layout.Format.Name);
         using var reference = PyTorchParityTests.Build("resnet18");
         ModelCheckpoint.Load(reference, Fixture("resnet18.safetensors"));
@@ -31,10 +31,10 @@ public class PyTorchCheckpointTests(ITestOutputHelper output)
         using var temp = new TempDirectory();
         using var model = PyTorchParityTests.Build("vit");
         ModelCheckpoint.Load(model, Fixture("vit.pth"));
-        ModelCheckpoint.Save(model, temp.File("out.pth"), new PyTorchZipFormat(), keyPrefix: "module.");
+        ModelCheckpoint.Save(model, temp.File("out.pth"), new PyTorchZipFormat(), keyPrefix: "state_dict/module.");
         using var loaded = PyTorchParityTests.Build("vit");
         var layout = ModelCheckpoint.Load(loaded, temp.File("out.pth"));
-        Assert.Equal("module.", layout.KeyPrefix);
+        Assert.Equal("state_dict/module.", layout.KeyPrefix);
         foreach (var (key, value) in model.state_dict())
             Assert.True(value.eq(loaded.state_dict()[key]).all().item<bool>(), key);
     }

@@ -1,0 +1,110 @@
+using Antidote.Core;
+using SkiaSharp;
+using static TorchSharp.torch;
+
+namespace Antidote.Data.ImageFolder;
+
+/// <summary>The shape images are brought to: channels (1 = grayscale, 3 = RGB) and the model's input side lengths.</summary>
+public sealed record ImageShape(int Channels, int Height, int Width);
+
+/// <summary>An image folder read into memory: the images in [0, 1], their labels, the class names (label order) and the files.</summary>
+public sealed record ImageFolderData(ImageDataset Data, IReadOnlyList<string> Classes, IReadOnlyList<string> Files);
+
+/// <summary>
+/// torchvision's ImageFolder: one sub-folder per class, classes in sorted (ordinal) order, files of the usual image
+/// extensions in sorted order. Images are decoded with SkiaSharp (PNG, JPEG, BMP, GIF, WebP), resized so the shorter side
+/// matches the target's and center-cropped (torchvision's Resize + CenterCrop), and converted to the channels asked for
+/// (luma 0.299/0.587/0.114 for grayscale, gray repeated for RGB). Every file is untrusted: its header's size is checked
+/// before it is decoded, and a file that is not a readable image is named in the error.
+/// </summary>
+public static class ImageFolderReader
+{
+    /// <summary>Largest image accepted, in pixels (a 10,000 × 10,000 photograph), checked from the header.</summary>
+    public const long MaxPixels = 100_000_000;
+
+    private static readonly HashSet<string> Extensions = new(StringComparer.OrdinalIgnoreCase) { ".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp" };
+
+    /// <param name="classes">The class names in label order (e.g. a training folder's); null = this folder's sub-folders.
+    /// A folder without class sub-folders, with <paramref name="label"/>, reads every image under that one label.</param>
+    public static ImageFolderData Read(string root, ImageShape shape, IReadOnlyList<string>? classes = null, int? label = null)
+    {
+        if (!Directory.Exists(root))
+            throw new AntidoteException($"image folder {root} not found");
+        var files = new List<(string File, int Label)>();
+        if (label is int only)
+            files.AddRange(ImagesUnder(root).Select(f => (f, only)));
+        else
+        {
+            var found = Directory.GetDirectories(root).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
+            classes ??= found!;
+            if (classes.Count == 0)
+                throw new AntidoteException($"{root}: no class sub-folders (an image folder has one sub-folder of images per class)");
+            foreach (string name in found!)
+            {
+                int index = classes.ToList().IndexOf(name!);
+                if (index < 0)
+                    throw new AntidoteException($"{root}: class folder '{name}' is not one of the model's classes ({string.Join(", ", classes.Take(10))}{(classes.Count > 10 ? ", …" : "")})");
+                files.AddRange(ImagesUnder(Path.Combine(root, name!)).Select(f => (f, index)));
+            }
+        }
+        if (files.Count == 0)
+            throw new AntidoteException($"{root}: no images (.png, .jpg, .jpeg, .bmp, .gif, .webp)");
+
+        var pixels = new float[checked((long)files.Count * shape.Channels * shape.Height * shape.Width)];
+        int plane = shape.Height * shape.Width;
+        for (int i = 0; i < files.Count; i++)
+            Decode(files[i].File, shape, pixels.AsSpan(i * shape.Channels * plane, shape.Channels * plane));
+        var images = tensor(pixels, [files.Count, shape.Channels, shape.Height, shape.Width]);
+        var labels = tensor(files.Select(f => (long)f.Label).ToArray());
+        return new ImageFolderData(new ImageDataset(images, labels), classes ?? [], files.Select(f => f.File).ToList());
+    }
+
+    private static IEnumerable<string> ImagesUnder(string folder) =>
+        Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Where(f => Extensions.Contains(Path.GetExtension(f))).Order(StringComparer.Ordinal);
+
+    /// <summary>Decodes one file into <paramref name="into"/> ([C, H, W] floats in [0, 1]).</summary>
+    public static void Decode(string file, ImageShape shape, Span<float> into)
+    {
+        using var codec = SKCodec.Create(file);
+        if (codec is null)
+            throw new AntidoteException($"{file}: not a readable image");
+        var info = codec.Info;
+        if (info.Width < 1 || info.Height < 1 || (long)info.Width * info.Height > MaxPixels)
+            throw new AntidoteException($"{file}: image of {info.Width}x{info.Height} pixels refused (at most {MaxPixels} pixels)");
+        using var decoded = new SKBitmap(new SKImageInfo(info.Width, info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul));
+        var result = codec.GetPixels(decoded.Info, decoded.GetPixels());
+        if (result != SKCodecResult.Success)
+            throw new AntidoteException($"{file}: not a readable image ({result})");
+        using var fitted = Fit(decoded, shape.Height, shape.Width);
+        var bytes = fitted.GetPixelSpan();
+        int plane = shape.Height * shape.Width;
+        for (int p = 0; p < plane; p++)
+        {
+            float r = bytes[4 * p] / 255f, g = bytes[4 * p + 1] / 255f, b = bytes[4 * p + 2] / 255f;
+            if (shape.Channels == 1)
+                into[p] = 0.299f * r + 0.587f * g + 0.114f * b;
+            else
+            {
+                into[p] = r;
+                into[plane + p] = g;
+                into[2 * plane + p] = b;
+            }
+        }
+    }
+
+    /// <summary>Resize so that the image covers the target, then center-crop (an image of the target's size is untouched).</summary>
+    private static SKBitmap Fit(SKBitmap image, int height, int width)
+    {
+        if (image.Width == width && image.Height == height)
+            return image.Copy();
+        double scale = Math.Max((double)width / image.Width, (double)height / image.Height);
+        int w = Math.Max(width, (int)Math.Round(image.Width * scale)), h = Math.Max(height, (int)Math.Round(image.Height * scale));
+        using var resized = image.Resize(new SKImageInfo(w, h, SKColorType.Rgba8888, SKAlphaType.Unpremul), SKFilterQuality.Medium)
+                            ?? throw new AntidoteException("image resize failed");
+        var cropped = new SKBitmap(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul));
+        using (var canvas = new SKCanvas(cropped))
+            canvas.DrawBitmap(resized, new SKRect((w - width) / 2, (h - height) / 2, (w - width) / 2 + width, (h - height) / 2 + height),
+                new SKRect(0, 0, width, height));
+        return cropped;
+    }
+}

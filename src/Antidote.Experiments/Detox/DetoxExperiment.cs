@@ -1,0 +1,146 @@
+using System.Diagnostics;
+using Antidote.Attacks;
+using Antidote.Core;
+using Antidote.Core.IO;
+using Antidote.Core.Logging;
+using Antidote.Core.Metrics;
+using Antidote.Core.Runtime;
+using Antidote.Data;
+using Antidote.Data.ImageFolder;
+using Antidote.Data.Transforms;
+using Antidote.Defenses;
+using Antidote.Experiments.Logging;
+using Antidote.Experiments.Runs;
+using Antidote.Models;
+using Antidote.Models.Checkpoints;
+using Antidote.Training;
+using TorchSharp;
+
+namespace Antidote.Experiments.Detox;
+
+/// <summary>
+/// `antidote detox`: load a checkpoint someone already has, split their clean images into a seeded training part and a
+/// held-out part (never trained on), run the defense on the training part, measure ACC (and ASR/RA when a trigger is
+/// known) on the held-out part before and after, and write the cleaned weights in the checkpoint's own format and key
+/// names beside a run folder.
+/// </summary>
+public static class DetoxExperiment
+{
+    /// <summary>The cleaned file: "{stem}.{method}{extension}" beside the run folder.</summary>
+    public static string OutputFile(DetoxSettings settings, RunLocation location) =>
+        Path.Combine(location.Parent, $"{location.Name}{Path.GetExtension(settings.Weights)}");
+
+    public static string DefaultName(DetoxSettings s) =>
+        $"{Path.GetFileNameWithoutExtension(s.Weights)}.{DefenseCatalog.NameOf(s.Defense)}";
+
+    public static DetoxSummary Run(DetoxSettings settings, RunLocation location, IRunLog console, CancellationToken cancel = default)
+    {
+        var compute = settings.Compute ?? new ComputeSettings();
+        compute.Apply();
+        string method = DefenseCatalog.NameOf(settings.Defense);
+        var spec = new ModelSpec(settings.Model, settings.Input.Channels, settings.Classes, settings.Input.Height, settings.Input.Width);
+        spec.Validate();
+        using var model = ModelCatalog.Create(spec);
+        var layout = ModelCheckpoint.Load(model, settings.Weights);
+        model.to(compute.TorchDevice);
+        model.eval();
+
+        var clean = ImageFolderReader.Read(settings.CleanFolder, settings.Input);
+        using var cleanData = clean.Data;
+        if (clean.Classes.Count != settings.Classes)
+            throw new AntidoteException($"{settings.CleanFolder}: {clean.Classes.Count} class folders for a model of {settings.Classes} classes " +
+                                        "(folder names in sorted order are the labels 0..N-1)");
+        var (trainRows, heldRows) = Split(cleanData.Count, settings.Holdout, settings.Seed);
+        using var train = cleanData.Subset(trainRows);
+        using var held = cleanData.Subset(heldRows);
+
+        var info = new DatasetInfo("imagefolder", settings.Input.Channels, settings.Input.Height, settings.Input.Width, settings.Classes,
+            settings.Mean, settings.Std, CropPadding: 0, HorizontalFlip: false);
+        using var pipeline = new DataPipeline(compute.TorchDevice, TrainAugmentation.None, Normalization.For(info, compute.TorchDevice));
+        using var triggered = TriggeredImages(settings, clean.Classes, held, info);
+
+        using var staging = new StagingDirectory(location.Path, location.Force);
+        var log = new TeeRunLog(console, new FileRunLog(staging.File(RunFiles.Log)));
+        RunJson.Write(staging.File(RunFiles.Config), settings with { Defense = settings.Defense.Resolved() });
+        RunJson.Write(staging.File("holdout-files.json"), heldRows.Select(r => Path.GetRelativePath(settings.CleanFolder, clean.Files[(int)r])).ToArray());
+        var before = Evaluate(model, held, triggered, settings.Target, pipeline);
+        log.Info($"detox: {settings.Weights} ({layout.Format.Name}{(layout.KeyPrefix.Length > 0 ? $", keys under '{layout.KeyPrefix}'" : "")}), " +
+                 $"{train.Count} clean images to train on, {held.Count} held out; before: {Describe(before)}");
+
+        var context = new DefenseContext(model, train, norm => { var m = ModelCatalog.Create(spec, norm); m.to(compute.TorchDevice); return m; },
+            pipeline, settings.Seed, log, Cancel: cancel);
+        var clock = Stopwatch.StartNew();
+        var outcome = DefenseCatalog.Default.Get(method).Create(settings.Defense).Run(context);
+        using var cleaned = outcome.Model;
+        double seconds = clock.Elapsed.TotalSeconds;
+        var after = Evaluate(cleaned, held, triggered, settings.Target, pipeline);
+        log.Info($"detox: {method} done in {seconds:F0}s; after: {Describe(after)}");
+
+        EpochTable.Write(staging.Root, outcome.Epochs);
+        string output = OutputFile(settings, location);
+        var summary = new DetoxSummary(method, before, after, seconds, train.Count, held.Count, triggered?.Data.Count ?? 0,
+            Path.GetFileName(output), layout.Format.Name, layout.KeyPrefix);
+        RunJson.Write(staging.File(RunFiles.Summary), summary);
+        RunJson.Write(staging.File(RunFiles.Record), new RunRecord("detox", null, "imagefolder", spec.Name, "unknown", method,
+            RunRecord.Hash(settings with { Compute = null }), settings.Seed));
+        // The cleaned weights go out in the format and key names they came in (written atomically), then the run folder.
+        ModelCheckpoint.Save(cleaned, output, layout.Format, layout.KeyPrefix);
+        staging.Commit();
+        return summary;
+    }
+
+    private static string Describe(EvaluationResult r) =>
+        $"ACC {r.Accuracy:P2}" + (double.IsNaN(r.AttackSuccessRate) ? "" : $" ASR {r.AttackSuccessRate:P2}") + (double.IsNaN(r.RobustAccuracy) ? "" : $" RA {r.RobustAccuracy:P2}");
+
+    /// <summary>The held-out rows: round(fraction × N), drawn with the seed; the rest train.</summary>
+    public static (long[] Train, long[] Held) Split(int count, double fraction, long seed)
+    {
+        int held = (int)Math.Round(fraction * count);
+        if (held < 1 || held >= count)
+            throw new AntidoteException($"holding out {fraction} of {count} clean images leaves no images on one side");
+        var rows = Enumerable.Range(0, count).Select(i => (long)i).ToArray();
+        Seeds.Stream(seed, "detox-holdout").Shuffle(rows);
+        var heldRows = rows[..held];
+        var trainRows = rows[held..];
+        Array.Sort(heldRows);
+        Array.Sort(trainRows);
+        return (trainRows, heldRows);
+    }
+
+    /// <summary>Triggered images with their true labels (−1 where unknown): a folder the user gave, or the suspected attack
+    /// planted on the held-out images of other classes than the target.</summary>
+    private static TriggeredSet? TriggeredImages(DetoxSettings settings, IReadOnlyList<string> classes, ImageDataset held, DatasetInfo info)
+    {
+        if (settings.TriggeredFolder is string folder)
+        {
+            bool labelled = Directory.GetDirectories(folder).Length > 0 && Directory.GetDirectories(folder).All(d => classes.Contains(Path.GetFileName(d)));
+            var read = labelled ? ImageFolderReader.Read(folder, settings.Input, classes) : ImageFolderReader.Read(folder, settings.Input, label: -1);
+            return new TriggeredSet(read.Data, labelled);
+        }
+        if (settings.Attack is not { } options) return null;
+        var attackSettings = new AttackSettings(Target: settings.Target);
+        using var attack = AttackCatalog.Default.Get(AttackCatalog.NameOf(options)).Create(new AttackRequest(info, attackSettings, options));
+        using var pipeline = new DataPipeline(TorchSharp.torch.CPU, TrainAugmentation.None, Normalization.For(info, TorchSharp.torch.CPU));
+        attack.Prepare(new AttackPreparation(held, () => throw new AntidoteException("detox: an attack that trains a model cannot be planted here"),
+            pipeline, settings.Seed, NullRunLog.Instance));
+        var (images, _) = PoisonedData.Test(held, attack);
+        return new TriggeredSet(images, true);
+    }
+
+    private static EvaluationResult Evaluate(ImageClassifier model, ImageDataset held, TriggeredSet? triggered, int target, DataPipeline pipeline)
+    {
+        double accuracy = BackdoorMetrics.Accuracy(Evaluator.Predict(model, held, pipeline), held.LabelArray);
+        if (triggered is null) return new EvaluationResult(accuracy, double.NaN, double.NaN);
+        int[] predicted = Evaluator.Predict(model, triggered.Data, pipeline);
+        int[] labels = triggered.Data.LabelArray;
+        var rows = Enumerable.Range(0, predicted.Length).Where(i => !triggered.Labelled || labels[i] != target).ToArray();
+        double asr = rows.Length == 0 ? double.NaN : rows.Count(i => predicted[i] == target) / (double)rows.Length;
+        double ra = !triggered.Labelled || rows.Length == 0 ? double.NaN : rows.Count(i => predicted[i] == labels[i]) / (double)rows.Length;
+        return new EvaluationResult(accuracy, asr, ra);
+    }
+
+    private sealed record TriggeredSet(ImageDataset Data, bool Labelled) : IDisposable
+    {
+        public void Dispose() => Data.Dispose();
+    }
+}

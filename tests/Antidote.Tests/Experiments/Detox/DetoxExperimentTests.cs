@@ -1,0 +1,71 @@
+using Antidote.Attacks.BadNets;
+using Antidote.Core;
+using Antidote.Core.Logging;
+using Antidote.Data.ImageFolder;
+using Antidote.Data.Images;
+using Antidote.Defenses;
+using Antidote.Defenses.D3;
+using Antidote.Experiments.Detox;
+using Antidote.Experiments.Runs;
+using Antidote.Models;
+using Antidote.Models.Checkpoints;
+using Antidote.Tests.Defenses;
+using Antidote.Tests.TestKit;
+
+namespace Antidote.Tests.Experiments.Detox;
+
+public class DetoxExperimentTests(PlantedBackdoorFixture fixture) : IClassFixture<PlantedBackdoorFixture>
+{
+    /// <summary>The planted backdoor's model as someone else's checkpoint (torch.save format, DataParallel prefix) and its
+    /// clean images as an image folder of PNGs.</summary>
+    private static (string Weights, string Clean) Files(PlantedBackdoor planted, TempDirectory temp)
+    {
+        ModelCheckpoint.Save(planted.Model, temp.File("theirs.pth"), new PyTorchZipFormat(), keyPrefix: "module.");
+        for (int i = 0; i < planted.Clean.Count; i++)
+        {
+            string folder = temp.File($"clean/class{planted.Clean.LabelArray[i]}");
+            Directory.CreateDirectory(folder);
+            PngImage.Write(Path.Combine(folder, $"{i:000}.png"), planted.Clean.Images[i]);
+        }
+        return (temp.File("theirs.pth"), temp.File("clean"));
+    }
+
+    private static DetoxSettings Settings(PlantedBackdoor planted, string weights, string clean, IDefenseOptions defense) => new(
+        weights, planted.Spec.Options, 4, new ImageShape(1, 12, 12), [0f], [1f], clean, defense, Holdout: 0.25,
+        Attack: new BadNetsOptions(PatchSize: 2), Target: 0);
+
+    [Fact]
+    public void Detox_removes_a_planted_backdoor_and_writes_the_weights_back_as_they_came()
+    {
+        var planted = fixture.Planted;
+        using var temp = new TempDirectory();
+        var (weights, clean) = Files(planted, temp);
+        var settings = Settings(planted, weights, clean, new D3Options(Epochs: 30, MinSteps: 0, BatchSize: 32));
+        var location = new RunLocation(temp.File("out"), DetoxExperiment.DefaultName(settings));
+
+        var summary = DetoxExperiment.Run(settings, location, NullRunLog.Instance);
+
+        Assert.Equal((90, 30), (summary.TrainImages, summary.HeldOutImages));
+        Assert.True(summary.Before.AttackSuccessRate > 0.5, $"before: {summary.Before}");
+        Assert.True(summary.After.AttackSuccessRate < summary.Before.AttackSuccessRate / 2, $"before {summary.Before}, after {summary.After}");
+        string output = temp.File("out/theirs.d3.pth");
+        Assert.Equal(("theirs.d3.pth", "pytorch", "module."), (summary.Output, summary.Format, summary.KeyPrefix));
+        using var reloaded = ModelCatalog.Create(planted.Spec);
+        Assert.Equal("module.", ModelCheckpoint.Load(reloaded, output).KeyPrefix);
+        foreach (string file in new[] { RunFiles.Config, RunFiles.Summary, RunFiles.Record, RunFiles.Log, RunFiles.MetricsCsv, "holdout-files.json" })
+            Assert.True(File.Exists(Path.Combine(location.Path, file)), file);
+    }
+
+    [Fact]
+    public void A_clean_folder_that_does_not_fit_the_model_leaves_nothing_behind()
+    {
+        var planted = fixture.Planted;
+        using var temp = new TempDirectory();
+        var (weights, clean) = Files(planted, temp);
+        Directory.Delete(Path.Combine(clean, "class3"), recursive: true);
+        var settings = Settings(planted, weights, clean, new D3Options(Epochs: 1, MinSteps: 0));
+        var error = Assert.Throws<AntidoteException>(() => DetoxExperiment.Run(settings, new RunLocation(temp.File("out"), "x"), NullRunLog.Instance));
+        Assert.Contains("3 class folders for a model of 4 classes", error.Message);
+        Assert.False(Directory.Exists(temp.File("out")) && Directory.EnumerateFileSystemEntries(temp.File("out")).Any());
+    }
+}
