@@ -32,7 +32,7 @@ public sealed class DetoxCommand : Command
     private readonly Option<string> _clean = new("--clean") { Description = "Folder of clean images, one sub-folder per class (sorted names = labels 0..N-1), as torchvision's ImageFolder", Required = true };
     private readonly Option<double> _holdout = new("--holdout") { Description = "Fraction of the clean images held out, never trained on, to measure ACC (and ASR) before and after", DefaultValueFactory = _ => 0.2 };
     private readonly Option<string?> _triggered = new("--triggered") { Description = "Folder of images carrying the suspected trigger (class sub-folders give true labels); with --attack-target, ASR before and after" };
-    private readonly Option<string?> _attack = new("--attack") { Description = "Suspected attack to plant on the held-out images for ASR (badnets, blended, sig; its options are --{attack}-*)" };
+    private readonly Option<string?> _attack = new("--suspected-attack") { Description = "Suspected attack to plant on the held-out images for ASR (badnets, blended, sig; its options are --{attack}-*)" };
     private readonly Option<int> _target = new("--attack-target") { Description = "The suspected attack's target label (for ASR)", DefaultValueFactory = _ => 0 };
     private readonly Option<string> _method = CommonOptions.Method();
     private readonly RegistryOptions<DefenseEntry> _defenses = new(DefenseCatalog.Default);
@@ -80,12 +80,12 @@ public sealed class DetoxCommand : Command
         double holdout = r.GetValue(_holdout);
         if (!(holdout > 0 && holdout < 1)) throw new AntidoteException($"--holdout must be in (0, 1), got {holdout}");
         string? triggered = r.GetValue(_triggered), attack = r.GetValue(_attack);
-        if (triggered is not null && attack is not null) throw new AntidoteException("--triggered and --attack exclude each other");
+        if (triggered is not null && attack is not null) throw new AntidoteException("--triggered and --suspected-attack exclude each other");
         int target = r.GetValue(_target);
         if (target < 0 || target >= classes) throw new AntidoteException($"--attack-target must be a label (0..{classes - 1}), got {target}");
         var attackOptions = attack is null ? null : (IAttackOptions)_attacks.Bind(r, attack);
         if (attack is null && _attacks.All.Any(o => r.GetResult(o) is { Implicit: false }))
-            throw new AntidoteException("attack options need --attack");
+            throw new AntidoteException("attack options need --suspected-attack");
         return new DetoxSettings(Path.GetFullPath(weights), (IModelOptions)_models.Bind(r, r.GetValue(_model)!), classes, input, mean, std,
             Path.GetFullPath(r.GetValue(_clean)!), (IDefenseOptions)_defenses.Bind(r, r.GetValue(_method)!), holdout,
             triggered is null ? null : Path.GetFullPath(triggered), attackOptions, target, r.GetValue(_seed), _compute.Settings(r));
