@@ -51,7 +51,11 @@ public class ComponentOptionsTests
     public void Every_field_says_what_it_is(string kind, string name)
     {
         foreach (var (type, parameter) in Fields(Entry(kind, name).OptionsType))
-            Assert.False(string.IsNullOrWhiteSpace(parameter.GetCustomAttribute<DescriptionAttribute>()?.Description), $"{type.Name}.{parameter.Name} has no [Description]");
+        {
+            string? description = parameter.GetCustomAttribute<DescriptionAttribute>()?.Description
+                                  ?? type.GetProperty(parameter.Name!)?.GetCustomAttribute<DescriptionAttribute>()?.Description;
+            Assert.False(string.IsNullOrWhiteSpace(description), $"{type.Name}.{parameter.Name} has no [Description]");
+        }
     }
 
     [Fact]
