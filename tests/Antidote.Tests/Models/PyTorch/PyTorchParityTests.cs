@@ -74,6 +74,22 @@ public class PyTorchParityTests
         }
     }
 
+    /// <summary>At torchvision's standard sizes, 10 classes: the parameter counts PyTorch 1.13 gives for resnet18(num_classes=10)
+    /// etc. (BackdoorBench's PreAct-ResNet18: 11,171,146).</summary>
+    [Theory]
+    [InlineData("preact-resnet18", 32, 11_171_146L)]
+    [InlineData("resnet18", 32, 11_181_642L)]
+    [InlineData("resnet34", 32, 21_289_802L)]
+    [InlineData("resnet50", 32, 23_528_522L)]
+    [InlineData("vgg16-bn", 32, 134_309_962L)]
+    [InlineData("vgg19-bn", 32, 139_622_218L)]
+    [InlineData("vit", 224, 85_806_346L)]
+    public void Standard_sizes_have_torchvision_s_parameter_counts(string name, int side, long expected)
+    {
+        using var model = ModelCatalog.Create(new ModelSpec(ModelCatalog.Default.Get(name).DefaultOptions, 3, 10, side, side));
+        Assert.Equal(expected, model.parameters().Sum(p => p.numel()));
+    }
+
     private static Tensor Tensor(WeightTensor weights)
     {
         var t = empty(weights.Shape, weights.Type);
