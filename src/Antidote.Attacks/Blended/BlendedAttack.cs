@@ -62,17 +62,17 @@ public sealed class BlendedAttack(AttackRequest request, BlendedOptions options)
     {
         string? image = options.TriggerImage ?? (options.Trigger == BlendTrigger.Photo ? DebianAssets.EnsureTriggerPhoto() : null);
         context.Log.Info($"blended: trigger {image ?? "noise pattern"}, alpha {Alpha}");
-        SetTrigger(image is null ? NoisePattern(request.Dataset.Channels, request.Dataset.Height, request.Dataset.Width) : PngImage.Read(image));
+        SetTrigger(image is null ? NoisePattern(request.Dataset.Channels, request.Dataset.Height, request.Dataset.Width) : ImageFile.Read(image));
     }
 
-    public void SaveArtifacts(string runFolder) => PngImage.Write(Path.Combine(runFolder, TriggerFile), Trigger);
+    public void SaveArtifacts(string runFolder) => ImageFile.WritePng(Path.Combine(runFolder, TriggerFile), Trigger);
 
     public void LoadArtifacts(string runFolder)
     {
         string path = Path.Combine(runFolder, TriggerFile);
         if (!File.Exists(path))
             throw new AntidoteException($"{runFolder}: the blended run has no {TriggerFile}");
-        SetTrigger(PngImage.Read(path));
+        SetTrigger(ImageFile.Read(path));
     }
 
     public Tensor ApplyTrigger(Tensor images) =>

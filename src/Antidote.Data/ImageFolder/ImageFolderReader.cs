@@ -1,4 +1,5 @@
 using Antidote.Core;
+using Antidote.Data.Images;
 using SkiaSharp;
 using static TorchSharp.torch;
 
@@ -14,14 +15,11 @@ public sealed record ImageFolderData(ImageDataset Data, IReadOnlyList<string> Cl
 /// torchvision's ImageFolder: one sub-folder per class, classes in sorted (ordinal) order, files of the usual image
 /// extensions in sorted order. Images are decoded with SkiaSharp (PNG, JPEG, BMP, GIF, WebP), resized so the shorter side
 /// matches the target's and center-cropped (torchvision's Resize + CenterCrop), and converted to the channels asked for
-/// (luma 0.299/0.587/0.114 for grayscale, gray repeated for RGB). Every file is untrusted: its header's size is checked
-/// before it is decoded, and a file that is not a readable image is named in the error.
+/// (luma 0.299/0.587/0.114 for grayscale, gray repeated for RGB). Files are decoded by <see cref="ImageFile"/>, which checks
+/// each header's size before decoding and names a file that is not a readable image.
 /// </summary>
 public static class ImageFolderReader
 {
-    /// <summary>Largest image accepted, in pixels (a 10,000 × 10,000 photograph), checked from the header.</summary>
-    public const long MaxPixels = 100_000_000;
-
     private static readonly HashSet<string> Extensions = new(StringComparer.OrdinalIgnoreCase) { ".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp" };
 
     /// <param name="classes">The class names in label order (e.g. a training folder's); null = this folder's sub-folders.
@@ -65,16 +63,7 @@ public static class ImageFolderReader
     /// <summary>Decodes one file into <paramref name="into"/> ([C, H, W] floats in [0, 1]).</summary>
     public static void Decode(string file, ImageShape shape, Span<float> into)
     {
-        using var codec = SKCodec.Create(file);
-        if (codec is null)
-            throw new AntidoteException($"{file}: not a readable image");
-        var info = codec.Info;
-        if (info.Width < 1 || info.Height < 1 || (long)info.Width * info.Height > MaxPixels)
-            throw new AntidoteException($"{file}: image of {info.Width}x{info.Height} pixels refused (at most {MaxPixels} pixels)");
-        using var decoded = new SKBitmap(new SKImageInfo(info.Width, info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul));
-        var result = codec.GetPixels(decoded.Info, decoded.GetPixels());
-        if (result != SKCodecResult.Success)
-            throw new AntidoteException($"{file}: not a readable image ({result})");
+        using var decoded = ImageFile.Decode(file, out _);
         using var fitted = Fit(decoded, shape.Height, shape.Width);
         var bytes = fitted.GetPixelSpan();
         int plane = shape.Height * shape.Width;

@@ -19,7 +19,7 @@ public class TriggerTests
     private static BlendedAttack Blend(DatasetInfo info, Tensor image, double alpha = 0.2)
     {
         using var folder = new TempDirectory();
-        PngImage.Write(folder.File("trigger.png"), image);
+        ImageFile.WritePng(folder.File("trigger.png"), image);
         return (BlendedAttack)Components.Attack("blended", info, options: new BlendedOptions(Alpha: alpha, TriggerImage: folder.File("trigger.png")));
     }
 

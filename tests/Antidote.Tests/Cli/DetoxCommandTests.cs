@@ -26,7 +26,7 @@ public class DetoxCommandTests
         for (int i = 0; i < images.Count; i++)
         {
             Directory.CreateDirectory(temp.File($"clean/c{images.LabelArray[i]}"));
-            PngImage.Write(temp.File($"clean/c{images.LabelArray[i]}/{i}.png"), images.Images[i]);
+            ImageFile.WritePng(temp.File($"clean/c{images.LabelArray[i]}/{i}.png"), images.Images[i]);
         }
         return (temp.File("model.pth"), temp.File("clean"));
     }

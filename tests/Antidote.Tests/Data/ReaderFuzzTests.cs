@@ -40,11 +40,11 @@ public class ReaderFuzzTests(ITestOutputHelper output)
     public void Damaged_PNG_files_load_or_are_refused_with_one_clear_error()
     {
         using var temp = new TempDirectory();
-        PngImage.Write(temp.File("valid"), rand(3, 9, 7));
+        ImageFile.WritePng(temp.File("valid"), rand(3, 9, 7));
         // Header fields: IHDR's length, width and height (big-endian, after the 8-byte signature and chunk header).
         var fuzzer = new FileFuzzer(File.ReadAllBytes(temp.File("valid")), [8, 16, 20, 33], bigEndian: true, seed: 3);
         // Deflate expands at most about 1032:1: that much per byte is what a PNG can justify.
-        var report = fuzzer.Run(3000, temp.File("case"), path => PngImage.Read(path).Dispose(), allowedExpansion: 1100);
+        var report = fuzzer.Run(3000, temp.File("case"), path => ImageFile.Read(path).Dispose(), allowedExpansion: 1100);
         output.WriteLine($"PNG: {report}");
         Assert.True(report.Refused > report.Cases / 2, report.ToString());
     }

@@ -15,7 +15,7 @@ public class ImageFolderReaderTests
         foreach (var (cls, value) in new[] { ("b-dog", 0.2f), ("a-cat", 0.6f) })
         {
             Directory.CreateDirectory(temp.File(cls));
-            PngImage.Write(temp.File($"{cls}/1.png"), full(3, 20, 10, value)); // 10 wide, 20 high: resized to 8 wide, cropped
+            ImageFile.WritePng(temp.File($"{cls}/1.png"), full(3, 20, 10, value)); // 10 wide, 20 high: resized to 8 wide, cropped
         }
         var read = ImageFolderReader.Read(temp.Path, new ImageShape(3, 8, 8));
         Assert.Equal(["a-cat", "b-dog"], read.Classes);

@@ -25,7 +25,7 @@ public class DetoxExperimentTests(PlantedBackdoorFixture fixture) : IClassFixtur
         {
             string folder = temp.File($"clean/class{planted.Clean.LabelArray[i]}");
             Directory.CreateDirectory(folder);
-            PngImage.Write(Path.Combine(folder, $"{i:000}.png"), planted.Clean.Images[i]);
+            ImageFile.WritePng(Path.Combine(folder, $"{i:000}.png"), planted.Clean.Images[i]);
         }
         return (temp.File("theirs.pth"), temp.File("clean"));
     }
