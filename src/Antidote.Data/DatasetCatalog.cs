@@ -3,6 +3,7 @@ using Antidote.Core.Registries;
 using Antidote.Data.Cifar10;
 using Antidote.Data.Cifar100;
 using Antidote.Data.FashionMnist;
+using Antidote.Data.ImageFolder;
 using Antidote.Data.Mnist;
 
 namespace Antidote.Data;
@@ -16,7 +17,8 @@ public static class DatasetCatalog
         .Register(new FashionMnistSource())
         .Register(new MnistSource())
         .Register(new Cifar10Source())
-        .Register(new Cifar100Source());
+        .Register(new Cifar100Source())
+        .Register(new ImageFolderSource());
 
     /// <summary>
     /// The folder holding <paramref name="source"/>'s files: <paramref name="dataDirectory"/> (or its

@@ -1,6 +1,7 @@
 using TorchSharp;
 using System.Diagnostics;
 using Antidote.Attacks;
+using Antidote.Core;
 using Antidote.Core.IO;
 using Antidote.Core.Logging;
 using Antidote.Core.Runtime;
@@ -26,6 +27,8 @@ public static class AttackExperiment
         compute.Apply();
         var source = DatasetCatalog.Default.Get(config.Dataset);
         using var data = DatasetCatalog.Load(source, config.DataDirectory);
+        if (config.Settings.Target >= data.Info.Classes)
+            throw new AntidoteException($"--target must be a label of {data.Info.Name} (0..{data.Info.Classes - 1}), got {config.Settings.Target}");
         var spec = new ModelSpec(config.Model, data.Info.Channels, data.Info.Classes, data.Info.Height, data.Info.Width);
         spec.Validate();
         using var pipeline = DataPipeline.For(data.Info, compute.TorchDevice);

@@ -58,8 +58,6 @@ public sealed class AttackCommand : Command
         var settings = (AttackSettings)_poisoning.Bind(r);
         if (settings.LabelMode == LabelMode.AllToAll && !attack.SupportsAllToAll)
             throw new AntidoteException($"--label-mode all-to-all is not supported by {attack.Name}");
-        if (settings.Target >= dataset.Info.Classes)
-            throw new AntidoteException($"--target must be a label of {dataset.Name} (0..{dataset.Info.Classes - 1}), got {settings.Target}");
         int epochs = r.GetValue(_epochs), batch = r.GetValue(_batchSize), evalEvery = r.GetValue(_evalEvery), tMax = r.GetValue(_cosineTMax);
         CommonOptions.Positive("--epochs", epochs);
         CommonOptions.Positive("--batch-size", batch);
