@@ -36,9 +36,5 @@ public sealed record ModelSpec(IModelOptions Options, int InChannels, int Classe
     }
 
     /// <summary>A width check for architectures that have one.</summary>
-    public static void CheckWidth(string field, int width)
-    {
-        if (width < 1 || width > MaxWidth)
-            OptionCheck.Fail(field, $"must be in [1, {MaxWidth}], got {width}");
-    }
+    public static void CheckWidth(string field, int width) => OptionCheck.InRange(field, width, 1, MaxWidth);
 }

@@ -21,6 +21,11 @@ public static class OptionCheck
         if (!(value >= min) || double.IsInfinity(value)) Fail(field, $"must be a finite number >= {Text(min)}, got {Text(value)}");
     }
 
+    public static void InRange(string field, long value, long min, long max)
+    {
+        if (value < min || value > max) Fail(field, $"must be in [{min}, {max}], got {value}");
+    }
+
     /// <summary>In (0, 1], or [0, 1] with <paramref name="allowZero"/>, or [0, 1) with <paramref name="allowOne"/> false.</summary>
     public static void Fraction(string field, double value, bool allowZero = false, bool allowOne = true)
     {

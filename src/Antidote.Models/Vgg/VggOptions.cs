@@ -13,7 +13,7 @@ public abstract record VggOptions(
     public void Validate()
     {
         ModelSpec.CheckWidth(nameof(Width), Width);
-        if (Hidden is < 1 or > 65536) OptionCheck.Fail(nameof(Hidden), $"must be in [1, 65536], got {Hidden}");
+        OptionCheck.InRange(nameof(Hidden), Hidden, 1, 65536);
     }
 }
 

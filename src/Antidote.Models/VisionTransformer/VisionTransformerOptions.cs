@@ -21,12 +21,12 @@ public sealed record VisionTransformerOptions(
 {
     public void Validate()
     {
-        if (PatchSize is < 1 or > 1024) OptionCheck.Fail(nameof(PatchSize), $"must be in [1, 1024], got {PatchSize}");
-        if (Layers is < 1 or > 256) OptionCheck.Fail(nameof(Layers), $"must be in [1, 256], got {Layers}");
-        if (Heads is < 1 or > 256) OptionCheck.Fail(nameof(Heads), $"must be in [1, 256], got {Heads}");
-        if (Hidden is < 1 or > 16384) OptionCheck.Fail(nameof(Hidden), $"must be in [1, 16384], got {Hidden}");
+        OptionCheck.InRange(nameof(PatchSize), PatchSize, 1, 1024);
+        OptionCheck.InRange(nameof(Layers), Layers, 1, 256);
+        OptionCheck.InRange(nameof(Heads), Heads, 1, 256);
+        OptionCheck.InRange(nameof(Hidden), Hidden, 1, 16384);
         if (Hidden % Heads != 0) OptionCheck.Fail(nameof(Hidden), $"must be a multiple of heads ({Heads}), got {Hidden}");
-        if (MlpDim is < 1 or > 65536) OptionCheck.Fail(nameof(MlpDim), $"must be in [1, 65536], got {MlpDim}");
+        OptionCheck.InRange(nameof(MlpDim), MlpDim, 1, 65536);
         OptionCheck.Fraction(nameof(Dropout), Dropout, allowZero: true, allowOne: false);
     }
 }

@@ -38,7 +38,7 @@ public class ImageFolderReaderTests
         // A valid PNG header declaring 200,000 x 200,000 pixels (40 gigapixels), with no data behind it.
         File.Delete(temp.File("a/broken.png"));
         byte[] header = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 3, 0x0D, 0x40, 0, 3, 0x0D, 0x40, 8, 2, 0, 0, 0];
-        uint crc = Crc32(header.AsSpan(12, 17));
+        uint crc = PngChunk.Crc32(header.AsSpan(12, 17));
         File.WriteAllBytes(temp.File("a/huge.png"), [.. header, (byte)(crc >> 24), (byte)(crc >> 16), (byte)(crc >> 8), (byte)crc]);
         error = Assert.Throws<AntidoteException>(() => ImageFolderReader.Read(temp.Path, new ImageShape(3, 8, 8)));
         Assert.Contains("huge.png: ", error.Message); // refused from its header (Skia itself declines sizes this large)
@@ -53,16 +53,5 @@ public class ImageFolderReaderTests
         Directory.CreateDirectory(temp.File("a"));
         Assert.Contains("no images", Assert.Throws<AntidoteException>(() => ImageFolderReader.Read(temp.Path, new ImageShape(1, 4, 4))).Message);
         Assert.Contains("not found", Assert.Throws<AntidoteException>(() => ImageFolderReader.Read(temp.File("nope"), new ImageShape(1, 4, 4))).Message);
-    }
-
-    private static uint Crc32(ReadOnlySpan<byte> bytes)
-    {
-        uint crc = 0xFFFFFFFF;
-        foreach (byte b in bytes)
-        {
-            crc ^= b;
-            for (int k = 0; k < 8; k++) crc = (crc & 1) != 0 ? 0xEDB88320 ^ (crc >> 1) : crc >> 1;
-        }
-        return ~crc;
     }
 }
