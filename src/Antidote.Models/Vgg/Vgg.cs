@@ -25,6 +25,11 @@ public sealed class Vgg : ImageClassifier
 
     private sealed record ClassifierLayers(Linear Hidden1, Dropout Dropout1, Linear Hidden2, Dropout Dropout2, Linear Output);
 
+    // The feature layers with their names, listed once (a record, not Module fields: registered once, under "features").
+    private readonly FeatureLayers _features;
+
+    private sealed record FeatureLayers(IReadOnlyList<(string Name, nn.Module<Tensor, Tensor> Layer)> All);
+
     /// <param name="depth">16 or 19.</param>
     public Vgg(int depth, int inChannels, int classes, int width, int hidden, NormLayerFactory norm) : base($"VGG{depth}BN")
     {
@@ -45,6 +50,7 @@ public sealed class Vgg : ImageClassifier
             channels = units * width;
         }
         features = nn.Sequential(layers);
+        _features = new FeatureLayers(layers);
         _stageEnds = [.. stageEnds];
         _layers = new ClassifierLayers(nn.Linear(channels * 7 * 7, hidden), nn.Dropout(0.5), nn.Linear(hidden, hidden), nn.Dropout(0.5), nn.Linear(hidden, classes));
         classifier = nn.Sequential(("0", _layers.Hidden1), ("1", nn.ReLU()), ("2", _layers.Dropout1), ("3", _layers.Hidden2), ("4", nn.ReLU()),
@@ -69,9 +75,9 @@ public sealed class Vgg : ImageClassifier
     public override Tensor ForwardFeatures(Tensor x, Action<string, Tensor>? onStage)
     {
         int stage = 0;
-        foreach (var (name, layer) in features.named_children())
+        foreach (var (name, layer) in _features.All)
         {
-            x = ((nn.Module<Tensor, Tensor>)layer).call(x);
+            x = layer.call(x);
             if (stage < _stageEnds.Length && name == _stageEnds[stage])
                 onStage?.Invoke(StageNames[stage++], x);
         }

@@ -12,18 +12,22 @@ public sealed class Encoder : nn.Module<Tensor, Tensor>
     private readonly Dropout dropout;
     private readonly Sequential layers;
     private readonly LayerNorm ln;
+    // The layers with their names, listed once (a record, not Module fields: registered once, under "layers").
+    private readonly NamedLayers _named;
+
+    private sealed record NamedLayers(IReadOnlyList<(string Name, nn.Module<Tensor, Tensor> Layer)> All);
 
     public Encoder(long sequence, int layerCount, int heads, long hidden, long mlpDim, double dropoutRate) : base(nameof(Encoder))
     {
         pos_embedding = nn.Parameter(empty(1, sequence, hidden).normal_(0, 0.02));
         dropout = nn.Dropout(dropoutRate);
-        layers = nn.Sequential(Enumerable.Range(0, layerCount)
-            .Select(i => ($"encoder_layer_{i}", (nn.Module<Tensor, Tensor>)new EncoderBlock(hidden, heads, mlpDim, dropoutRate))).ToList());
+        var blocks = Enumerable.Range(0, layerCount)
+            .Select(i => ($"encoder_layer_{i}", (nn.Module<Tensor, Tensor>)new EncoderBlock(hidden, heads, mlpDim, dropoutRate))).ToList();
+        layers = nn.Sequential(blocks);
+        _named = new NamedLayers(blocks);
         ln = nn.LayerNorm(hidden, eps: 1e-6);
         RegisterComponents();
     }
-
-    public int LayerCount => layers.Count;
 
     public override Tensor forward(Tensor tokens) => Forward(tokens, null);
 
@@ -31,9 +35,9 @@ public sealed class Encoder : nn.Module<Tensor, Tensor>
     public Tensor Forward(Tensor tokens, Action<string, Tensor>? onLayer)
     {
         var x = dropout.call(tokens + pos_embedding);
-        foreach (var (name, layer) in layers.named_children())
+        foreach (var (name, layer) in _named.All)
         {
-            x = ((nn.Module<Tensor, Tensor>)layer).call(x);
+            x = layer.call(x);
             onLayer?.Invoke(name, x);
         }
         return ln.call(x);

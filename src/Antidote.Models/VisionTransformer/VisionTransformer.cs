@@ -16,7 +16,12 @@ public sealed class VisionTransformer : ImageClassifier
     private readonly Parameter class_token;
     private readonly Encoder encoder;
     private readonly Sequential heads;
+    // The head, reached without looking it up on every forward pass; a record, not a Module field, so that it is
+    // registered once, under "heads".
+    private readonly HeadLayer _head;
     private readonly long _hidden;
+
+    private sealed record HeadLayer(Linear Linear);
 
     public VisionTransformer(ModelSpec spec, VisionTransformerOptions options) : base(nameof(VisionTransformer))
     {
@@ -38,11 +43,12 @@ public sealed class VisionTransformer : ImageClassifier
             head.bias!.zero_();
         }
         heads = nn.Sequential(("head", head));
+        _head = new HeadLayer(head);
         StageNames = [.. Enumerable.Range(0, options.Layers).Select(i => $"encoder_layer_{i}")];
         RegisterComponents();
     }
 
-    public override Linear Classifier => (Linear)heads.named_children().Single().module;
+    public override Linear Classifier => _head.Linear;
 
     public override string ClassifierName => "heads.head";
 
