@@ -95,8 +95,7 @@ public static class DefenseExperiment
         int n = (int)Math.Round(ratio * count);
         if (n < 1)
             throw new AntidoteException($"clean ratio {ratio} of {count} training samples leaves no clean data");
-        var rows = Enumerable.Range(0, count).Select(i => (long)i).ToArray();
-        Seeds.Stream(seed, "clean-subset").Shuffle(rows);
+        var rows = Seeds.ShuffledRows(count, seed, "clean-subset");
         var chosen = rows[..n];
         Array.Sort(chosen);
         return chosen;

@@ -4,6 +4,7 @@ using Antidote.Attacks;
 using Antidote.Cli.Options;
 using Antidote.Cli.Terminal;
 using Antidote.Core;
+using Antidote.Data;
 using Antidote.Data.ImageFolder;
 using Antidote.Defenses;
 using Antidote.Experiments.Detox;
@@ -15,11 +16,12 @@ namespace Antidote.Cli.Commands;
 /// <summary>`antidote detox`: clean a checkpoint someone already has (PyTorch, safetensors or Antidote's) on their images.</summary>
 public sealed class DetoxCommand : Command
 {
-    /// <summary>Normalisation presets: BackdoorBench's CIFAR-10 statistics, torchvision's ImageNet ones, or none.</summary>
+    /// <summary>Normalisation presets: the CIFAR-10 statistics Antidote's cifar10 dataset uses (BackdoorBench's), torchvision's
+    /// ImageNet ones, or none.</summary>
     private static readonly Dictionary<string, (float[] Mean, float[] Std)> Presets = new()
     {
         ["none"] = ([0f, 0f, 0f], [1f, 1f, 1f]),
-        ["cifar10"] = ([0.4914f, 0.4822f, 0.4465f], [0.247f, 0.243f, 0.261f]),
+        ["cifar10"] = (DatasetCatalog.Default.Get("cifar10").Info.Mean, DatasetCatalog.Default.Get("cifar10").Info.Std),
         ["imagenet"] = ([0.485f, 0.456f, 0.406f], [0.229f, 0.224f, 0.225f]),
     };
 

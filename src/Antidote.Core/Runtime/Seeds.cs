@@ -25,6 +25,14 @@ public static class Seeds
     /// <summary>A .NET random stream for index-level decisions (subsets, poisoned indices, batch order).</summary>
     public static Random Stream(long seed, string purpose) => new(Derive(seed, purpose));
 
+    /// <summary>The row indices 0..count−1 shuffled by the stream for <paramref name="purpose"/> (subsets and hold-outs take a prefix).</summary>
+    public static long[] ShuffledRows(int count, long seed, string purpose)
+    {
+        var rows = Enumerable.Range(0, count).Select(i => (long)i).ToArray();
+        Stream(seed, purpose).Shuffle(rows);
+        return rows;
+    }
+
     /// <summary>Seeds libtorch's global generator (initialisation, augmentation, warm-up noise).</summary>
     public static void SeedTorch(long seed, string purpose) => TorchSharp.torch.manual_seed(Derive(seed, purpose));
 }

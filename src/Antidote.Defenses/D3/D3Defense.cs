@@ -87,8 +87,7 @@ public sealed class D3Defense(D3Options options) : IDefense
         int count = context.CleanData.Count, held = (int)Math.Round(options.ConstraintHoldout * count);
         if (held < 1 || held >= count)
             throw new AntidoteException($"D3: holding out {options.ConstraintHoldout} of {count} clean samples leaves no rows on one side");
-        var rows = Enumerable.Range(0, count).Select(i => (long)i).ToArray();
-        Seeds.Stream(context.Seed, "d3-holdout").Shuffle(rows);
+        var rows = Seeds.ShuffledRows(count, context.Seed, "d3-holdout");
         context.Log.Info($"d3: clean hinge measured on {held} held-out rows, training on {count - held}");
         return (context.CleanData.Subset(rows[held..]), context.CleanData.Subset(rows[..held]));
     }

@@ -98,8 +98,7 @@ public static class DetoxExperiment
         int held = (int)Math.Round(fraction * count);
         if (held < 1 || held >= count)
             throw new AntidoteException($"holding out {fraction} of {count} clean images leaves no images on one side");
-        var rows = Enumerable.Range(0, count).Select(i => (long)i).ToArray();
-        Seeds.Stream(seed, "detox-holdout").Shuffle(rows);
+        var rows = Seeds.ShuffledRows(count, seed, "detox-holdout");
         var heldRows = rows[..held];
         var trainRows = rows[held..];
         Array.Sort(heldRows);
