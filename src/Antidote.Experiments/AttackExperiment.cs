@@ -24,7 +24,7 @@ public static class AttackExperiment
         IReadOnlyDictionary<string, string>? tags = null)
     {
         var compute = config.Compute ?? new ComputeSettings();
-        compute.Apply();
+        string computeState = compute.Apply();
         var source = DatasetCatalog.Default.Get(config.Dataset);
         using var data = DatasetCatalog.Load(source, config.DataDirectory);
         if (config.Settings.Target >= data.Info.Classes)
@@ -36,6 +36,7 @@ public static class AttackExperiment
 
         using var staging = new StagingDirectory(location.Path, location.Force);
         var log = new TeeRunLog(console, new FileRunLog(staging.File(RunFiles.Log)));
+        log.Info($"compute: {computeState}");
         using var attack = AttackCatalog.Default.Get(config.AttackName).Create(new AttackRequest(data.Info, config.Settings, config.Attack));
         attack.Prepare(new AttackPreparation(data.Train, CreateModel, pipeline, config.Seed, log, cancel));
         var plan = attack.Plan(data.Train.LabelArray, config.Settings, config.Seed);

@@ -30,7 +30,7 @@ public static class DefenseExperiment
         IReadOnlyDictionary<string, string>? tags = null)
     {
         var compute = config.Compute ?? new ComputeSettings();
-        compute.Apply();
+        string computeState = compute.Apply();
         var defenseEntry = DefenseCatalog.Default.Get(config.Method);
         var attackRun = AttackRun.Open(config.From);
         using var data = attackRun.LoadData(config.DataDirectory);
@@ -45,6 +45,7 @@ public static class DefenseExperiment
 
         using var staging = new StagingDirectory(location.Path, location.Force);
         var log = new TeeRunLog(console, new FileRunLog(staging.File(RunFiles.Log)));
+        log.Info($"compute: {computeState}");
         // The attack run is named relative to this one (the tree can move); field-dependent defaults are written out, so
         // config.json says which learning rate and warm-up ran.
         var saved = config with { From = Path.GetRelativePath(location.Path, attackRun.Path), Options = config.Options.Resolved() };

@@ -1,3 +1,4 @@
+using Antidote.Core.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -10,7 +11,8 @@ namespace Antidote.Models;
 /// </summary>
 public abstract class ImageClassifier : nn.Module<Tensor, Tensor>
 {
-    protected ImageClassifier(string name) : base(name) { }
+    // Every model's first convolution comes after this: libtorch's kernels are prepared (and checked) once per process.
+    protected ImageClassifier(string name) : base(name) => TorchRuntime.EnsureReady();
 
     /// <summary>Everything up to the classifier's input: [N, C, H, W] → [N, D].</summary>
     public Tensor ForwardFeatures(Tensor x) => ForwardFeatures(x, null);

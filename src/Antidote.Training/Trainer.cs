@@ -41,10 +41,16 @@ public static class Trainer
                 var (rawImages, rawLabels) = data.Batch(batch, pipeline.Device);
                 var (images, labels) = objective.PrepareBatch(rawImages, rawLabels, batch);
                 float stepLoss = objective.Step(model, pipeline.TrainInputs(images), labels, optimizers, metrics);
-                // A diverged run would otherwise train on NaN to the last epoch and save NaN weights.
+                // A diverged run would otherwise train on NaN to the last epoch and save NaN weights. The weights are checked
+                // after every step, so a failure says which of the two it was: a loss that is not finite from weights that
+                // were (the data or a kernel), or an update that broke the weights from a finite loss (the step size).
                 if (!float.IsFinite(stepLoss))
-                    throw new AntidoteException($"{stage}: training diverged at epoch {epoch}, step {step + 1} (loss {stepLoss}); " +
-                                                "try a lower learning rate");
+                    throw new AntidoteException($"{stage}: training diverged at epoch {epoch}, step {step + 1}: the loss is {stepLoss} " +
+                                                "although the weights before this step were finite, so the learning rate is not the cause; " +
+                                                "a non-finite input or a faulty kernel is (`antidote doctor` checks this machine's convolutions)");
+                if (!ParametersFinite(model))
+                    throw new AntidoteException($"{stage}: training diverged at epoch {epoch}, step {step + 1}: the update made the weights " +
+                                                $"non-finite from a finite loss ({stepLoss:G4}); the gradients overflowed: try a lower learning rate");
                 metrics.Add("loss", stepLoss, batch.Length);
                 step++;
                 double done = (epoch - 1) * steps + step, total = totalEpochs * steps;
@@ -67,6 +73,12 @@ public static class Trainer
         }
         model.eval();
         return records;
+    }
+
+    private static bool ParametersFinite(ImageClassifier model)
+    {
+        using var scope = NewDisposeScope();
+        return stack(model.parameters().Select(p => p.isfinite().all()).ToArray()).all().item<bool>();
     }
 
     private static void SetTrainMode(ImageClassifier model, bool freezeBatchNorm)

@@ -9,9 +9,12 @@ public sealed record ComputeSettings(string Device = "cpu", int Threads = 0)
 {
     public torch.Device TorchDevice => new(Device);
 
-    /// <summary>Applies the thread count once, at start (libtorch reads it globally).</summary>
-    public void Apply()
+    /// <summary>Applies the thread count (libtorch reads it globally) and prepares the kernels (<see cref="TorchRuntime"/>);
+    /// returns a line for the run's log.</summary>
+    public string Apply()
     {
-        torch.set_num_threads(Threads > 0 ? Threads : Environment.ProcessorCount);
+        int threads = Threads > 0 ? Threads : Environment.ProcessorCount;
+        torch.set_num_threads(threads);
+        return $"{threads} CPU thread{(threads == 1 ? "" : "s")}, device {Device}; {TorchRuntime.EnsureReady()}";
     }
 }

@@ -27,7 +27,7 @@ public static class ThroughputBenchmark
 
     public static (List<ModelThroughput> Models, List<DefenseEpochTime> Defenses) Run(ComputeSettings compute, IRunLog log, int steps = 20)
     {
-        compute.Apply();
+        log.Info($"compute: {compute.Apply()}");
         var device = compute.TorchDevice;
         var cases = new (IModelOptions Model, DatasetInfo Info, int Width)[]
         {

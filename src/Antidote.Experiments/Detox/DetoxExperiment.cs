@@ -36,7 +36,7 @@ public static class DetoxExperiment
     public static DetoxSummary Run(DetoxSettings settings, RunLocation location, IRunLog console, CancellationToken cancel = default)
     {
         var compute = settings.Compute ?? new ComputeSettings();
-        compute.Apply();
+        string computeState = compute.Apply();
         string method = DefenseCatalog.NameOf(settings.Defense);
         var spec = new ModelSpec(settings.Model, settings.Input.Channels, settings.Classes, settings.Input.Height, settings.Input.Width);
         spec.Validate();
@@ -61,6 +61,7 @@ public static class DetoxExperiment
 
         using var staging = new StagingDirectory(location.Path, location.Force);
         var log = new TeeRunLog(console, new FileRunLog(staging.File(RunFiles.Log)));
+        log.Info($"compute: {computeState}");
         RunJson.Write(staging.File(RunFiles.Config), settings with { Defense = settings.Defense.Resolved() });
         RunJson.Write(staging.File("holdout-files.json"), heldRows.Select(r => Path.GetRelativePath(settings.CleanFolder, clean.Files[(int)r])).ToArray());
         var before = Evaluate(model, held, triggered, settings.Target, pipeline);

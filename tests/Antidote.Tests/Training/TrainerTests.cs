@@ -41,7 +41,40 @@ public class TrainerTests
             onEpoch: _ => epochsSeen++));
 
         Assert.Contains("d3: training diverged at epoch 2, step 2", error.Message);
+        Assert.Contains("weights before this step were finite, so the learning rate is not the cause", error.Message);
         Assert.Equal(1, epochsSeen);
+    }
+
+    /// <summary>Plain training whose update leaves one weight infinite from the given step on, like a gradient that overflowed.</summary>
+    private sealed class OverflowingUpdate(int fromStep) : ITrainingObjective
+    {
+        private int _steps;
+
+        public Tensor Loss(ImageClassifier model, Tensor inputs, Tensor labels, StepMetrics metrics) =>
+            nn.functional.cross_entropy(model.call(inputs), labels);
+
+        public void AfterStep()
+        {
+            if (++_steps < fromStep) return;
+            using var noGrad = no_grad();
+            Model!.Classifier.weight![0, 0] = float.PositiveInfinity;
+        }
+
+        public ImageClassifier? Model { get; set; }
+    }
+
+    [Fact]
+    public void An_update_that_breaks_the_weights_from_a_finite_loss_is_reported_as_a_step_size_problem_at_that_step()
+    {
+        using var data = QuadrantImages.Create(64, seed: 1);
+        using var pipeline = DataPipeline.For(QuadrantImages.Info(), CPU);
+        using var model = ModelCatalog.Create(new ModelSpec(new SmallCnnOptions(Width: 8), 1, 4, 12, 12));
+
+        var error = Assert.Throws<AntidoteException>(() => Trainer.Train(model, data, pipeline,
+            new TrainingSettings(5, 0.01, 16), new OverflowingUpdate(fromStep: 3) { Model = model }, new Random(0), NullRunLog.Instance, "attack"));
+
+        Assert.Contains("attack: training diverged at epoch 1, step 3: the update made the weights non-finite from a finite loss", error.Message);
+        Assert.Contains("try a lower learning rate", error.Message);
     }
 
     [Fact]
