@@ -10,11 +10,12 @@ public static class AttackCatalog
 {
     public static Registry<AttackEntry> Default { get; } = new Registry<AttackEntry>("attack")
         .Register(AttackEntry.Of<BadNetsOptions>("badnets", "3x3 white patch in the bottom-right corner (scaled to the image size)",
-            "Gu et al. 2017; BackdoorBench badnet", supportsAllToAll: true, (r, o) => new BadNetsAttack(r, o)))
+            "Gu et al. 2017; BackdoorBench badnet", supportsAllToAll: true, new BadNetsOptions(), (r, o) => new BadNetsAttack(r, o)))
         .Register(AttackEntry.Of<BlendedOptions>("blended", "blend a trigger image into the input, alpha 0.2 (default trigger: a natural photograph, as BackdoorBench)",
-            "Chen et al. 2017; BackdoorBench blended", supportsAllToAll: true, (r, o) => new BlendedAttack(r, o)))
+            "Chen et al. 2017; BackdoorBench blended", supportsAllToAll: true,
+            new BlendedOptions(Trigger: BlendTrigger.Noise), (r, o) => new BlendedAttack(r, o)))
         .Register(AttackEntry.Of<SigOptions>("sig", "clean-label horizontal sinusoid, delta 40/255, frequency 6",
-            "Barni et al. 2019; BackdoorBench sig", supportsAllToAll: false, (r, o) => new SigAttack(r, o)));
+            "Barni et al. 2019; BackdoorBench sig", supportsAllToAll: false, new SigOptions(), (r, o) => new SigAttack(r, o)));
 
     /// <summary>The name of the attack whose options record <paramref name="options"/> is.</summary>
     public static string NameOf(IAttackOptions options) =>

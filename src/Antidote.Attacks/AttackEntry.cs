@@ -1,3 +1,4 @@
+using Antidote.Core.Options;
 using Antidote.Core.Registries;
 
 namespace Antidote.Attacks;
@@ -8,9 +9,12 @@ public sealed record AttackEntry(string Name, string Summary, string Source, boo
     : IComponentEntry
 {
     /// <summary>An entry whose factory takes the request and its own options record.</summary>
-    public static AttackEntry Of<TOptions>(string name, string summary, string source, bool supportsAllToAll, Func<AttackRequest, TOptions, IAttack> create)
+    /// <param name="smoke">Options a unit test can use offline and fast.</param>
+    public static AttackEntry Of<TOptions>(string name, string summary, string source, bool supportsAllToAll, TOptions smoke, Func<AttackRequest, TOptions, IAttack> create)
         where TOptions : IAttackOptions =>
-        new(name, summary, source, supportsAllToAll, typeof(TOptions), request => create(request, (TOptions)request.Options));
+        new(name, summary, source, supportsAllToAll, typeof(TOptions), request => create(request, (TOptions)request.Options)) { SmokeOptions = smoke };
+
+    public IComponentOptions SmokeOptions { get; init; } = null!;
 
     public IAttackOptions DefaultOptions => (IAttackOptions)((IComponentEntry)this).DefaultOptions();
 }

@@ -1,6 +1,10 @@
 using Antidote.Core.Registries;
+using Antidote.Defenses.Anp;
+using Antidote.Defenses.ChannelLipschitz;
 using Antidote.Defenses.D3;
+using Antidote.Defenses.FinePruning;
 using Antidote.Defenses.FineTuning;
+using Antidote.Defenses.NeuralCleanse;
 using Antidote.Defenses.None;
 
 namespace Antidote.Defenses;
@@ -11,12 +15,28 @@ public static class DefenseCatalog
     public static Registry<DefenseEntry> Default { get; } = new Registry<DefenseEntry>("defense")
         .Register(DefenseEntry.Of<D3Options>("d3",
             "Distance-Driven Detoxification: push selected weights far from the initial ones, clean loss under a bound",
-            "Wei, Liu, Zha, ICCV 2025 (arXiv 2411.09585); reference defense/d3.py", o => new D3Defense(o)))
+            "Wei, Liu, Zha, ICCV 2025 (arXiv 2411.09585); reference defense/d3.py",
+            new D3Options(Epochs: 2, MinSteps: 0, Dual: new DualAscentOptions(ReferenceEpochs: 0)), o => new D3Defense(o)))
         .Register(DefenseEntry.Of<FineTuningOptions>("ft",
             "plain fine-tuning on the clean subset (SGD 0.01, momentum 0.9, wd 5e-4, cosine)",
-            "BackdoorBench defense/ft.py", o => new FineTuningDefense(o)))
+            "BackdoorBench defense/ft.py", new FineTuningOptions(Epochs: 2), o => new FineTuningDefense(o)))
+        .Register(DefenseEntry.Of<FinePruningOptions>("fp",
+            "fine-pruning: prune the last stage's least active channels within a held-out clean-accuracy budget, then fine-tune",
+            "Liu et al., RAID 2018; BackdoorBench defense/fp.py", new FinePruningOptions(FineTune: new FineTuningOptions(Epochs: 2)),
+            o => new FinePruningDefense(o)))
+        .Register(DefenseEntry.Of<ChannelLipschitzOptions>("clp",
+            "channel Lipschitzness pruning: zero the batch-norm channels with outlying Lipschitz bounds (data-free)",
+            "Zheng et al., ECCV 2022; BackdoorBench defense/clp.py", new ChannelLipschitzOptions(), o => new ChannelLipschitzDefense(o)))
+        .Register(DefenseEntry.Of<AnpOptions>("anp",
+            "adversarial neuron pruning: mask batch-norm neurons that adversarial perturbation exposes, threshold chosen on held-out clean data",
+            "Wu and Wang, NeurIPS 2021; BackdoorBench defense/anp.py", new AnpOptions(Iterations: 5, BatchSize: 32), o => new AnpDefense(o)))
+        .Register(DefenseEntry.Of<NeuralCleanseOptions>("nc",
+            "Neural Cleanse: reverse-engineer each class's smallest trigger, flag outliers (MAD), unlearn the flagged triggers",
+            "Wang et al., S&P 2019; BackdoorBench defense/nc.py",
+            new NeuralCleanseOptions(new TriggerSearchOptions(Epochs: 2, BatchSize: 64), FineTune: new FineTuningOptions(Epochs: 2)),
+            o => new NeuralCleanseDefense(o)))
         .Register(DefenseEntry.Of<NoDefenseOptions>("none", "no defense: the model as it came (a sweep's baseline row)",
-            "BackdoorBench's 'no defense' rows", _ => new NoDefense()));
+            "BackdoorBench's 'no defense' rows", new NoDefenseOptions(), _ => new NoDefense()));
 
     /// <summary>The name of the defense whose options record <paramref name="options"/> is.</summary>
     public static string NameOf(IDefenseOptions options) =>

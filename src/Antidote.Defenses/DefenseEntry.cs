@@ -1,3 +1,4 @@
+using Antidote.Core.Options;
 using Antidote.Core.Registries;
 
 namespace Antidote.Defenses;
@@ -6,9 +7,12 @@ namespace Antidote.Defenses;
 public sealed record DefenseEntry(string Name, string Summary, string Source, Type OptionsType, Func<IDefenseOptions, IDefense> Create) : IComponentEntry
 {
     /// <summary>An entry whose factory takes its own options record.</summary>
-    public static DefenseEntry Of<TOptions>(string name, string summary, string source, Func<TOptions, IDefense> create)
+    /// <param name="smoke">The defense cut down to run on a tiny planted backdoor in seconds.</param>
+    public static DefenseEntry Of<TOptions>(string name, string summary, string source, TOptions smoke, Func<TOptions, IDefense> create)
         where TOptions : IDefenseOptions =>
-        new(name, summary, source, typeof(TOptions), options => create((TOptions)options));
+        new(name, summary, source, typeof(TOptions), options => create((TOptions)options)) { SmokeOptions = smoke };
+
+    public IComponentOptions SmokeOptions { get; init; } = null!;
 
     public IDefenseOptions DefaultOptions => (IDefenseOptions)((IComponentEntry)this).DefaultOptions();
 }

@@ -1,4 +1,5 @@
 using Antidote.Core.Runtime;
+using Antidote.Models.Structure;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -17,8 +18,24 @@ public abstract class ImageClassifier : nn.Module<Tensor, Tensor>
     /// <summary>Everything up to the classifier's input: [N, C, H, W] → [N, D].</summary>
     public Tensor ForwardFeatures(Tensor x) => ForwardFeatures(x, null);
 
-    /// <summary>The named feature stages, in forward order (attention distillation and pruning hook onto these).</summary>
-    public abstract IReadOnlyList<string> StageNames { get; }
+    /// <summary>The named feature stages in forward order, with their module paths and channel counts (attention distillation
+    /// and pruning work on these).</summary>
+    public abstract IReadOnlyList<FeatureStage> Stages { get; }
+
+    /// <summary>The stages' names, in forward order.</summary>
+    public IReadOnlyList<string> StageNames => [.. Stages.Select(s => s.Name)];
+
+    /// <summary>Where the last convolutional stage's channels enter the first Linear after it (fine-pruning cuts there).</summary>
+    public abstract ChannelGate LastStageGate { get; }
+
+    /// <summary>Every convolution that feeds a normalisation layer directly (channel Lipschitz pruning); empty where there is
+    /// none (ViT). Declared by each model: the order of its fields is not a contract.</summary>
+    public abstract IReadOnlyList<ConvolutionNorm> ConvolutionNorms { get; }
+
+    /// <summary>The module at a path such as "layer4.1.bn2" (the paths <see cref="Stages"/> and <see cref="ConvolutionNorms"/> use).</summary>
+    public nn.Module Module(string path) =>
+        named_modules().FirstOrDefault(m => m.name == path).module
+        ?? throw new InvalidOperationException($"{GetType().Name} has no module '{path}'");
 
     /// <summary>The features, handing each stage's output to <paramref name="onStage"/> as it is computed.</summary>
     public abstract Tensor ForwardFeatures(Tensor x, Action<string, Tensor>? onStage);

@@ -1,3 +1,4 @@
+using Antidote.Core.Options;
 using Antidote.Core.Registries;
 
 namespace Antidote.Models;
@@ -7,9 +8,12 @@ public sealed record ModelEntry(string Name, string Summary, string Source, Type
     : IComponentEntry
 {
     /// <summary>An entry whose factory takes the data's shape, its own options record and the norm-layer factory.</summary>
-    public static ModelEntry Of<TOptions>(string name, string summary, string source, Func<ModelSpec, TOptions, NormLayerFactory, ImageClassifier> create)
+    /// <param name="smoke">The architecture at test size.</param>
+    public static ModelEntry Of<TOptions>(string name, string summary, string source, TOptions smoke, Func<ModelSpec, TOptions, NormLayerFactory, ImageClassifier> create)
         where TOptions : IModelOptions =>
-        new(name, summary, source, typeof(TOptions), (spec, norm) => create(spec, (TOptions)spec.Options, norm));
+        new(name, summary, source, typeof(TOptions), (spec, norm) => create(spec, (TOptions)spec.Options, norm)) { SmokeOptions = smoke };
+
+    public IComponentOptions SmokeOptions { get; init; } = null!;
 
     public IModelOptions DefaultOptions => (IModelOptions)((IComponentEntry)this).DefaultOptions();
 }

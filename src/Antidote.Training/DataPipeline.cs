@@ -15,6 +15,15 @@ public sealed class DataPipeline(Device device, TrainAugmentation augmentation, 
     /// <summary>A batch of images in [0, 1] on <see cref="Device"/>, augmented and normalised for training.</summary>
     public Tensor TrainInputs(Tensor images) => normalization.Apply(augmentation.Apply(images));
 
+    /// <summary>The training augmentation alone, on images in [0, 1] (for methods that change pixels before normalising).</summary>
+    public Tensor Augment(Tensor images) => augmentation.Apply(images);
+
+    /// <summary>Pixels in [0, 1] to what the model sees.</summary>
+    public Tensor Normalize(Tensor images) => normalization.Apply(images);
+
+    /// <summary>What the model sees back to pixels (Neural Cleanse and SAU optimise in pixel space).</summary>
+    public Tensor Denormalize(Tensor inputs) => normalization.Invert(inputs);
+
     /// <summary>Rows as a normalised evaluation batch (no augmentation).</summary>
     public (Tensor Inputs, Tensor Labels) EvalBatch(ImageDataset data, long[] indices)
     {

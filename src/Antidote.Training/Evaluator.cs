@@ -28,6 +28,10 @@ public static class Evaluator
         return predictions;
     }
 
+    /// <summary>Top-1 accuracy on <paramref name="data"/> (eval mode, no augmentation).</summary>
+    public static double Accuracy(ImageClassifier model, ImageDataset data, DataPipeline pipeline) =>
+        Core.Metrics.BackdoorMetrics.Accuracy(Predict(model, data, pipeline), data.LabelArray);
+
     /// <summary>Mean of max(0, CE − ε) over the rows, without augmentation (D3's clean budget).</summary>
     public static double MeanHinge(ImageClassifier model, ImageDataset data, DataPipeline pipeline, double epsilon, int batchSize = 512)
     {

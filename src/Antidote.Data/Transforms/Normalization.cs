@@ -18,6 +18,9 @@ public sealed class Normalization : IDisposable
 
     public Tensor Apply(Tensor batch) => (batch - _mean) / _std;
 
+    /// <summary>Back to pixel values: x · std + mean.</summary>
+    public Tensor Invert(Tensor batch) => batch * _std + _mean;
+
     public void Dispose()
     {
         _mean.Dispose();

@@ -21,9 +21,14 @@ public sealed class D3Defense(D3Options options) : IDefense
     public DefenseOutcome Run(DefenseContext context)
     {
         Seeds.SeedTorch(context.Seed, "d3");
-        var (trainData, constraintData) = SplitForConstraint(context);
-        using var ownedTrain = ReferenceEquals(trainData, context.CleanData) ? null : trainData;
-        using var ownedConstraint = ReferenceEquals(constraintData, context.CleanData) ? null : constraintData;
+        // The clean hinge is measured on held-out rows where asked, else on the training rows as the paper's form does.
+        using var holdout = options.ConstraintHoldout > 0
+            ? CleanHoldout.Split(context.CleanData, options.ConstraintHoldout, context.Seed, "d3-holdout", "D3")
+            : null;
+        var trainData = holdout?.Learn ?? context.CleanData;
+        var constraintData = holdout?.Held ?? context.CleanData;
+        if (holdout is not null)
+            context.Log.Info($"d3: clean hinge measured on {constraintData.Count} held-out rows, training on {trainData.Count}");
         // Every clean hinge (budget, each epoch) is measured in eval mode without augmentation: it draws no random
         // numbers, so fixed mode's stream is the paper form's.
         double initialHinge = Evaluator.MeanHinge(context.Model, constraintData, context.Pipeline, options.Epsilon);
@@ -77,18 +82,5 @@ public sealed class D3Defense(D3Options options) : IDefense
         Trainer.Train(tuned, trainData, context.Pipeline, settings, new CrossEntropyObjective(),
             Seeds.Stream(context.Seed, "d3-reference"), context.Log, "d3 reference", cancel: context.Cancel);
         return Evaluator.MeanHinge(tuned, constraintData, context.Pipeline, options.Epsilon);
-    }
-
-    /// <summary>The rows D3 trains on and the rows its clean hinge is measured on (the same rows unless held out).</summary>
-    private (ImageDataset Train, ImageDataset Constraint) SplitForConstraint(DefenseContext context)
-    {
-        if (options.ConstraintHoldout <= 0)
-            return (context.CleanData, context.CleanData);
-        int count = context.CleanData.Count, held = (int)Math.Round(options.ConstraintHoldout * count);
-        if (held < 1 || held >= count)
-            throw new AntidoteException($"D3: holding out {options.ConstraintHoldout} of {count} clean samples leaves no rows on one side");
-        var rows = Seeds.ShuffledRows(count, context.Seed, "d3-holdout");
-        context.Log.Info($"d3: clean hinge measured on {held} held-out rows, training on {count - held}");
-        return (context.CleanData.Subset(rows[held..]), context.CleanData.Subset(rows[..held]));
     }
 }

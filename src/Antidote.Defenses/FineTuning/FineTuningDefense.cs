@@ -12,9 +12,7 @@ public sealed class FineTuningDefense(FineTuningOptions options) : IDefense
     {
         Seeds.SeedTorch(context.Seed, "ft");
         var model = context.CopyOfModel();
-        var settings = new TrainingSettings(options.Epochs, options.LearningRate, options.BatchSize, WeightDecay: options.WeightDecay,
-            CosineTMax: options.CosineTMax == 0 ? null : options.CosineTMax, MinSteps: options.MinSteps);
-        var epochs = Trainer.Train(model, context.CleanData, context.Pipeline, settings, new CrossEntropyObjective(),
+        var epochs = Trainer.Train(model, context.CleanData, context.Pipeline, options.Settings(), new CrossEntropyObjective(),
             Seeds.Stream(context.Seed, "ft-order"), context.Log, "ft", r => context.OnEpoch?.Invoke(r, model), context.Cancel);
         return new DefenseOutcome(model, epochs);
     }

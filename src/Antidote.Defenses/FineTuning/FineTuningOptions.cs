@@ -19,6 +19,10 @@ public sealed record FineTuningOptions(
     [Description("Floor on SGD steps: a small clean set runs more epochs (0 = epochs only)")]
     int MinSteps = 0) : IDefenseOptions
 {
+    /// <summary>The trainer's settings for these options (SGD with momentum 0.9, cosine).</summary>
+    public TrainingSettings Settings() => new(Epochs, LearningRate, BatchSize, WeightDecay: WeightDecay,
+        CosineTMax: CosineTMax == 0 ? null : CosineTMax, MinSteps: MinSteps);
+
     public void Validate()
     {
         OptionCheck.Positive(nameof(Epochs), Epochs);

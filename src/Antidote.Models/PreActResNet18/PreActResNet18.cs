@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using Antidote.Models.Structure;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -40,6 +41,17 @@ public sealed class PreActResNet18 : ImageClassifier
         layer3 = MakeStage(ref inPlanes, 4 * width, 2, norm);
         layer4 = MakeStage(ref inPlanes, 8 * width, 2, norm);
         linear = nn.Linear(8 * width, classes);
+        Stages = [new(nameof(layer1), nameof(layer1), width, true), new(nameof(layer2), nameof(layer2), 2 * width, true),
+            new(nameof(layer3), nameof(layer3), 4 * width, true), new(nameof(layer4), nameof(layer4), 8 * width, true)];
+        LastStageGate = new ChannelGate(nameof(linear), linear, 8 * width, 1);
+        // A pre-activation block normalises its input (bn1) and its first convolution's output (bn2). Only the stem's output
+        // reaches a norm layer unchanged (layer1.0.bn1); later blocks' bn1 see a residual sum, which no single convolution
+        // produced. (BackdoorBench's CLP pairs each BN with whatever convolution precedes it in module order.)
+        var norms = new List<ConvolutionNorm> { new(nameof(conv1), "layer1.0.bn1") };
+        foreach (string stage in new[] { nameof(layer1), nameof(layer2), nameof(layer3), nameof(layer4) })
+            for (int block = 0; block < 2; block++)
+                norms.Add(new($"{stage}.{block}.conv1", $"{stage}.{block}.bn2"));
+        ConvolutionNorms = norms;
         RegisterComponents();
     }
 
@@ -47,7 +59,12 @@ public sealed class PreActResNet18 : ImageClassifier
 
     public override string ClassifierName => nameof(linear);
 
-    public override IReadOnlyList<string> StageNames { get; } = [nameof(layer1), nameof(layer2), nameof(layer3), nameof(layer4)];
+    public override IReadOnlyList<FeatureStage> Stages { get; }
+
+    /// <summary>The classifier reads layer4 after global average pooling: one column per channel.</summary>
+    public override ChannelGate LastStageGate { get; }
+
+    public override IReadOnlyList<ConvolutionNorm> ConvolutionNorms { get; }
 
     public override Tensor ForwardFeatures(Tensor x, Action<string, Tensor>? onStage)
     {

@@ -1,3 +1,4 @@
+using Antidote.Models.Structure;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -52,6 +53,24 @@ public sealed class ResNet : ImageClassifier
         layer3 = Stage(4 * width, blocks[2], 2);
         layer4 = Stage(8 * width, blocks[3], 2);
         fc = nn.Linear(8 * width * expansion, classes);
+        string[] stageNames = [nameof(layer1), nameof(layer2), nameof(layer3), nameof(layer4)];
+        Stages = [.. stageNames.Select((name, i) => new FeatureStage(name, name, (width << i) * expansion, true))];
+        LastStageGate = new ChannelGate(nameof(fc), fc, 8 * width * expansion, 1);
+        // torchvision's blocks: convK → bnK inside each block (K up to 3 in a bottleneck), downsample.0 → downsample.1.
+        var norms = new List<ConvolutionNorm> { new(nameof(conv1), nameof(bn1)) };
+        long planesIn = width;
+        for (int stage = 0; stage < 4; stage++)
+            for (int block = 0; block < blocks[stage]; block++)
+            {
+                string path = $"{stageNames[stage]}.{block}";
+                for (int k = 1; k <= (expansion == 1 ? 2 : 3); k++)
+                    norms.Add(new($"{path}.conv{k}", $"{path}.bn{k}"));
+                long planesOut = (width << stage) * expansion;
+                if (block == 0 && (stage > 0 || planesIn != planesOut))
+                    norms.Add(new($"{path}.downsample.0", $"{path}.downsample.1"));
+                planesIn = planesOut;
+            }
+        ConvolutionNorms = norms;
         RegisterComponents();
     }
 
@@ -59,7 +78,12 @@ public sealed class ResNet : ImageClassifier
 
     public override string ClassifierName => nameof(fc);
 
-    public override IReadOnlyList<string> StageNames { get; } = [nameof(layer1), nameof(layer2), nameof(layer3), nameof(layer4)];
+    public override IReadOnlyList<FeatureStage> Stages { get; }
+
+    /// <summary>fc reads layer4 after global average pooling: one column per channel.</summary>
+    public override ChannelGate LastStageGate { get; }
+
+    public override IReadOnlyList<ConvolutionNorm> ConvolutionNorms { get; }
 
     public override Tensor ForwardFeatures(Tensor x, Action<string, Tensor>? onStage)
     {

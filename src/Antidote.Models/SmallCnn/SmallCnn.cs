@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using Antidote.Models.Structure;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -40,6 +41,8 @@ public sealed class SmallCnn : ImageClassifier
         bn2 = norm(2 * channels);
         fc1 = nn.Linear(2 * channels * (spec.ImageHeight / 4) * (spec.ImageWidth / 4), options.Hidden);
         linear = nn.Linear(options.Hidden, spec.Classes);
+        Stages = [new("block1", nameof(bn1), channels, true), new("block2", nameof(bn2), 2 * channels, true), new("fc1", nameof(fc1), options.Hidden, false)];
+        LastStageGate = new ChannelGate(nameof(fc1), fc1, 2 * channels, (spec.ImageHeight / 4) * (spec.ImageWidth / 4));
         RegisterComponents();
     }
 
@@ -47,7 +50,13 @@ public sealed class SmallCnn : ImageClassifier
 
     public override string ClassifierName => nameof(linear);
 
-    public override IReadOnlyList<string> StageNames { get; } = ["block1", "block2", "fc1"];
+    /// <summary>block1 and block2 (after BN, ReLU and pooling; reported at their norm layers) and the hidden layer fc1.</summary>
+    public override IReadOnlyList<FeatureStage> Stages { get; }
+
+    /// <summary>fc1 reads block2 flattened: (H/4)·(W/4) columns per channel.</summary>
+    public override ChannelGate LastStageGate { get; }
+
+    public override IReadOnlyList<ConvolutionNorm> ConvolutionNorms { get; } = [new(nameof(conv1), nameof(bn1)), new(nameof(conv2), nameof(bn2))];
 
     public override Tensor ForwardFeatures(Tensor x, Action<string, Tensor>? onStage)
     {

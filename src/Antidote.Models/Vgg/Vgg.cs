@@ -1,3 +1,4 @@
+using Antidote.Models.Structure;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -35,6 +36,8 @@ public sealed class Vgg : ImageClassifier
     {
         var layers = new List<(string, nn.Module<Tensor, Tensor>)>();
         var stageEnds = new List<string>();
+        var stageChannels = new List<int>();
+        var norms = new List<ConvolutionNorm>();
         long channels = inChannels;
         foreach (int units in depth == 19 ? Vgg19 : Vgg16)
         {
@@ -42,8 +45,10 @@ public sealed class Vgg : ImageClassifier
             {
                 layers.Add((layers.Count.ToString(), nn.MaxPool2d(2, 2)));
                 stageEnds.Add(layers[^1].Item1);
+                stageChannels.Add((int)channels);
                 continue;
             }
+            norms.Add(new($"features.{layers.Count}", $"features.{layers.Count + 1}"));
             layers.Add((layers.Count.ToString(), nn.Conv2d(channels, units * width, 3, padding: 1)));
             layers.Add((layers.Count.ToString(), norm(units * width)));
             layers.Add((layers.Count.ToString(), nn.ReLU()));
@@ -55,7 +60,10 @@ public sealed class Vgg : ImageClassifier
         _layers = new ClassifierLayers(nn.Linear(channels * 7 * 7, hidden), nn.Dropout(0.5), nn.Linear(hidden, hidden), nn.Dropout(0.5), nn.Linear(hidden, classes));
         classifier = nn.Sequential(("0", _layers.Hidden1), ("1", nn.ReLU()), ("2", _layers.Dropout1), ("3", _layers.Hidden2), ("4", nn.ReLU()),
             ("5", _layers.Dropout2), ("6", _layers.Output));
-        StageNames = [.. Enumerable.Range(1, _stageEnds.Length).Select(i => $"stage{i}")];
+        Stages = [.. stageEnds.Select((end, i) => new FeatureStage($"stage{i + 1}", $"features.{end}", stageChannels[i], true))];
+        // classifier.0 reads the last stage pooled to 7×7 and flattened: 49 columns per channel.
+        LastStageGate = new ChannelGate("classifier.0", _layers.Hidden1, (int)channels, 7 * 7);
+        ConvolutionNorms = norms;
         RegisterComponents();
     }
 
@@ -70,7 +78,11 @@ public sealed class Vgg : ImageClassifier
     public override string ClassifierName => "classifier.6";
 
     /// <summary>"stage1" … "stage5": the output of each max-pool of <c>features</c>.</summary>
-    public override IReadOnlyList<string> StageNames { get; }
+    public override IReadOnlyList<FeatureStage> Stages { get; }
+
+    public override ChannelGate LastStageGate { get; }
+
+    public override IReadOnlyList<ConvolutionNorm> ConvolutionNorms { get; }
 
     public override Tensor ForwardFeatures(Tensor x, Action<string, Tensor>? onStage)
     {
@@ -79,7 +91,7 @@ public sealed class Vgg : ImageClassifier
         {
             x = layer.call(x);
             if (stage < _stageEnds.Length && name == _stageEnds[stage])
-                onStage?.Invoke(StageNames[stage++], x);
+                onStage?.Invoke(Stages[stage++].Name, x);
         }
         var pooled = nn.functional.adaptive_avg_pool2d(x, [7, 7]).flatten(1);
         var h1 = _layers.Dropout1.call(nn.functional.relu(_layers.Hidden1.call(pooled)));

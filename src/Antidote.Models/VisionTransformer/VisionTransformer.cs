@@ -1,3 +1,4 @@
+using Antidote.Models.Structure;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -44,7 +45,10 @@ public sealed class VisionTransformer : ImageClassifier
         }
         heads = nn.Sequential(("head", head));
         _head = new HeadLayer(head);
-        StageNames = [.. Enumerable.Range(0, options.Layers).Select(i => $"encoder_layer_{i}")];
+        Stages = [.. Enumerable.Range(0, options.Layers).Select(i => new FeatureStage($"encoder_layer_{i}", $"encoder.layers.encoder_layer_{i}", options.Hidden, false))];
+        // No convolutional stage after the patch embedding: the head's input features stand in for channels, as
+        // BackdoorBench's fine-pruning masks heads.head for ViT.
+        LastStageGate = new ChannelGate("heads.head", head, options.Hidden, 1);
         RegisterComponents();
     }
 
@@ -52,8 +56,13 @@ public sealed class VisionTransformer : ImageClassifier
 
     public override string ClassifierName => "heads.head";
 
-    /// <summary>"encoder_layer_0" … : each encoder layer's tokens.</summary>
-    public override IReadOnlyList<string> StageNames { get; }
+    /// <summary>"encoder_layer_0" … : each encoder layer's tokens (not feature maps).</summary>
+    public override IReadOnlyList<FeatureStage> Stages { get; }
+
+    public override ChannelGate LastStageGate { get; }
+
+    /// <summary>None: the patch embedding is not followed by batch norm.</summary>
+    public override IReadOnlyList<ConvolutionNorm> ConvolutionNorms { get; } = [];
 
     public override Tensor ForwardFeatures(Tensor x, Action<string, Tensor>? onStage)
     {

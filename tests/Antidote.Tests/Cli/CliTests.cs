@@ -53,13 +53,13 @@ public class CliTests
         AssertUsageError(ConsoleCapture.Run("attack", "--attack", "sig", "--label-mode", "all-to-all"), "not supported by sig");
         AssertUsageError(ConsoleCapture.Run("attack", "--device", "tpu"), "unknown --device 'tpu'");
         AssertUsageError(ConsoleCapture.Run("attack", "--bogus"), "--bogus");
-        AssertUsageError(ConsoleCapture.Run("defend", "--from", "x", "--method", "anp"), "unknown defense 'anp'");
+        AssertUsageError(ConsoleCapture.Run("defend", "--from", "x", "--method", "no-such-defense"), "unknown defense 'no-such-defense'");
         AssertUsageError(ConsoleCapture.Run("defend", "--from", "x", "--clean-ratio", "0"), "--clean-ratio must be in (0, 1]");
         AssertUsageError(ConsoleCapture.Run("defend", "--from", "/nonexistent/run"), "attack run /nonexistent/run not found");
         AssertUsageError(ConsoleCapture.Run("sweep", "--variants", "d3+initialization=sideways"), "--variants 'd3+initialization=sideways': initialization: 'sideways' is not one of random, near, middle, far, noise");
         AssertUsageError(ConsoleCapture.Run("sweep", "--variants", "d3+speed=2"), "'speed' is not an option of d3; known: module, p, lambda");
         AssertUsageError(ConsoleCapture.Run("sweep", "--variants", "d3+dual-step=0"), "--variants 'd3+dual-step=0': dual-step must be > 0, got 0");
-        AssertUsageError(ConsoleCapture.Run("sweep", "--variants", "anp"), "unknown defense 'anp'");
+        AssertUsageError(ConsoleCapture.Run("sweep", "--variants", "no-such-defense"), "unknown defense 'no-such-defense'");
         AssertUsageError(ConsoleCapture.Run("sweep", "--models", "small-cnn+width"), "'width' is not width=VALUE");
         AssertUsageError(ConsoleCapture.Run("defend", "--from", "x", "--d3-initialization", "bogus"), "Argument 'bogus' not recognized. Must be one of: 'random', 'near'");
         AssertUsageError(ConsoleCapture.Run("defend", "--from", "x", "--d3-epsilon", "-1"), "--d3-epsilon must be >= 0, got -1");

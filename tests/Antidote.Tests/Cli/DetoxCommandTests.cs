@@ -1,3 +1,4 @@
+using Antidote.Models.SmallCnn;
 using Antidote.Data.Images;
 using Antidote.Models;
 using Antidote.Models.Checkpoints;
@@ -19,7 +20,7 @@ public class DetoxCommandTests
 
     private static (string Weights, string Clean) Files(TempDirectory temp)
     {
-        var spec = new ModelSpec(Components.Model("small-cnn", width: 4), 1, 4, 12, 12);
+        var spec = new ModelSpec(new SmallCnnOptions(Width: 4, Hidden: 16), 1, 4, 12, 12);
         using var model = ModelCatalog.Create(spec);
         ModelCheckpoint.Save(model, temp.File("model.pth"), new PyTorchZipFormat());
         using var images = QuadrantImages.Create(40, seed: 3);
@@ -75,7 +76,7 @@ public class DetoxCommandTests
         AssertRefused(ConsoleCapture.Run(Args(weights, clean, output, "--normalize", "0.5/0")), "--normalize", output);
         AssertRefused(ConsoleCapture.Run(Args(temp.File("missing.pth"), clean, output)), "not found", output);
 
-        var spec = new ModelSpec(Components.Model("small-cnn", width: 4), 1, 4, 12, 12);
+        var spec = new ModelSpec(new SmallCnnOptions(Width: 4, Hidden: 16), 1, 4, 12, 12);
         using (var model = ModelCatalog.Create(spec))
         {
             using (no_grad()) model.Classifier.weight![0, 0] = float.NaN;

@@ -1,3 +1,4 @@
+using Antidote.Models.SmallCnn;
 using Antidote.Attacks;
 using Antidote.Attacks.Blended;
 using Antidote.Core;
@@ -14,7 +15,7 @@ namespace Antidote.Tests.Experiments;
 public class RunFolderTests
 {
     private static AttackRunConfig TinyAttack(string data, string attack = "badnets", long seed = 0) =>
-        new("mnist", Components.Model("small-cnn", width: 4), Components.AttackOptions(attack), new AttackSettings(), new TrainingSettings(1, 0.01, 32), seed,
+        new("mnist", new SmallCnnOptions(Width: 4, Hidden: 16), Components.AttackOptions(attack), new AttackSettings(), new TrainingSettings(1, 0.01, 32), seed,
             DataDirectory: data, EvalEvery: 1);
 
     [Fact]

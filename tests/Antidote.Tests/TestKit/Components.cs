@@ -1,8 +1,5 @@
-using System.Text.Json.Nodes;
 using Antidote.Attacks;
-using Antidote.Attacks.Blended;
 using Antidote.Core.Logging;
-using Antidote.Core.Options;
 using Antidote.Data;
 using Antidote.Models;
 using Antidote.Training;
@@ -24,9 +21,8 @@ public static class Components
         return attack;
     }
 
-    /// <summary>The attack's default options, without downloads (Blended's photograph replaced by its noise pattern).</summary>
-    public static IAttackOptions AttackOptions(string name) =>
-        AttackCatalog.Default.Get(name).DefaultOptions is BlendedOptions blended ? blended with { Trigger = BlendTrigger.Noise } : AttackCatalog.Default.Get(name).DefaultOptions;
+    /// <summary>The attack's own smoke options (offline: Blended blends its noise pattern, not the downloaded photograph).</summary>
+    public static IAttackOptions AttackOptions(string name) => (IAttackOptions)AttackCatalog.Default.Get(name).SmokeOptions;
 
     /// <summary>What an attack's prepare phase gets: a tiny clean training set of the data's shape and a small CNN factory.</summary>
     public static AttackPreparation Preparation(DatasetInfo info)
@@ -36,16 +32,6 @@ public static class Components
         return new AttackPreparation(clean, () => ModelCatalog.Create(spec), DataPipeline.For(info, CPU, augment: false), 0, NullRunLog.Instance);
     }
 
-    /// <summary>A tiny version of an architecture: its "width" field (if it has one) set to <paramref name="width"/>, and the
-    /// size fields of the larger ones cut down (hidden units 16, 2 layers of 2 heads, MLP 32, patches of 4 pixels); the rest at
-    /// the defaults.</summary>
-    public static IModelOptions Model(string name, int width = 8)
-    {
-        var entry = ModelCatalog.Default.Get(name);
-        var json = OptionsJson.ToJson(entry.DefaultOptions);
-        var tiny = new Dictionary<string, int> { ["width"] = width, ["hidden"] = 16, ["layers"] = 2, ["heads"] = 2, ["mlpDim"] = 32, ["patchSize"] = 4 };
-        foreach (string key in json.Select(kv => kv.Key).Where(tiny.ContainsKey).ToList())
-            json[key] = JsonValue.Create(tiny[key]);
-        return (IModelOptions)OptionsJson.FromJson(json, entry.OptionsType, name);
-    }
+    /// <summary>The architecture at the test size it declares itself.</summary>
+    public static IModelOptions Model(string name) => (IModelOptions)ModelCatalog.Default.Get(name).SmokeOptions;
 }

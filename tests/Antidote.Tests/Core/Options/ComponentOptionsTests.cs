@@ -66,8 +66,8 @@ public class ComponentOptionsTests
         Assert.Equal("d3", JsonNode.Parse(text)!["$type"]!.GetValue<string>());
         Assert.Equal(options, System.Text.Json.JsonSerializer.Deserialize<IDefenseOptions>(text, RunJson.Options));
         var unknown = JsonNode.Parse(text)!;
-        unknown["$type"] = "anp";
-        Assert.Contains("unknown defense 'anp'", Assert.Throws<AntidoteException>(() =>
+        unknown["$type"] = "no-such-defense";
+        Assert.Contains("unknown defense 'no-such-defense'", Assert.Throws<AntidoteException>(() =>
             System.Text.Json.JsonSerializer.Deserialize<IDefenseOptions>(unknown.ToJsonString(), RunJson.Options)).Message);
     }
 

@@ -1,3 +1,4 @@
+using Antidote.Models.SmallCnn;
 using Antidote.Attacks;
 using Antidote.Core.Logging;
 using Antidote.Defenses;
@@ -14,7 +15,7 @@ namespace Antidote.Tests.Experiments.Sweeps;
 public class SensitivitySweepTests
 {
     private static SweepSettings Settings(string root, int defenseEpochs) => new(
-        Out: Path.Combine(root, "sweep"), Models: [new("small-cnn", Components.Model("small-cnn", width: 4))],
+        Out: Path.Combine(root, "sweep"), Models: [new("small-cnn", new SmallCnnOptions(Width: 4, Hidden: 16))],
         Attacks: [new("badnets", Components.AttackOptions("badnets"))],
         Variants: [D3("fixed-10", new D3Options(Lambda: 10, Epochs: defenseEpochs, MinSteps: 0, BatchSize: 16)),
                    D3("dual", new D3Options(Epochs: defenseEpochs, MinSteps: 0, BatchSize: 16, LambdaMode: LambdaMode.Dual))],
@@ -75,7 +76,7 @@ public class SensitivitySweepTests
         DatasetFiles.WriteMnistFolder(temp.File("mnist"), train: 80, test: 20);
         var settings = Settings(temp.Path, 1) with { Variants = [Settings(temp.Path, 1).Variants[0]], Seeds = [0] };
         // The attack command spells out the trigger's defaults and scores every epoch; the sweep leaves both to defaults.
-        var attackCommandConfig = new AttackRunConfig("mnist", Components.Model("small-cnn", width: 4), Components.AttackOptions("badnets"),
+        var attackCommandConfig = new AttackRunConfig("mnist", new SmallCnnOptions(Width: 4, Hidden: 16), Components.AttackOptions("badnets"),
             new AttackSettings(), TrainingSettings.BackdoorBenchAttack(settings.AttackEpochs),
             Seed: 0, DataDirectory: settings.DataDirectory, EvalEvery: 1);
         var location = new RunLocation(settings.Out, AttackExperiment.DefaultName(attackCommandConfig));

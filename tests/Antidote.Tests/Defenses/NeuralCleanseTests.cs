@@ -1,0 +1,57 @@
+using Antidote.Core.Logging;
+using Antidote.Defenses.FineTuning;
+using Antidote.Defenses.NeuralCleanse;
+using Antidote.Tests.TestKit;
+
+namespace Antidote.Tests.Defenses;
+
+public class NeuralCleanseTests(PlantedBackdoorFixture fixture) : IClassFixture<PlantedBackdoorFixture>
+{
+    private static readonly TriggerSearchOptions Quick = new(Epochs: 30, BatchSize: 64);
+
+    [Fact]
+    public void The_smallest_reversed_trigger_belongs_to_the_planted_target_and_works_on_images_it_never_saw()
+    {
+        var planted = fixture.Planted;
+        var (report, triggers) = TriggerScan.Run(planted.Model, planted.Clean, planted.Test, planted.Pipeline, 4, Quick, 0, NullRunLog.Instance);
+        foreach (var trigger in triggers) trigger.Dispose();
+
+        // The planted trigger is a 2×2 patch: 4 pixels. The quadrant classes need a bright square of their own.
+        Assert.Equal(0, report.Smallest.Class);
+        Assert.InRange(report.Classes[0].MaskNorm, 1, 8);
+        Assert.True(report.Classes[0].MaskNorm < report.MedianNorm / 4, $"{report.Classes[0].MaskNorm} against median {report.MedianNorm}");
+        Assert.True(report.Classes[0].HeldOutSuccess >= 0.9);
+        Assert.Equal(400, report.HeldOutImages);
+    }
+
+    [Fact]
+    public void The_anomaly_index_is_the_distance_below_the_median_in_scaled_median_absolute_deviations()
+    {
+        // Lower median of ten norms: 20 (the 5th smallest); the deviations' lower median: 1; MAD = 1.4826.
+        double[] norms = [4, 18, 19, 20, 20, 21, 22, 23, 20, 19];
+        var (median, indices) = TriggerScan.AnomalyIndices(norms);
+
+        Assert.Equal(20, median);
+        Assert.Equal(16 / (1.4826 * 1), indices[0], 6);
+        Assert.Equal(0, indices[7]);
+        Assert.All(indices.Skip(1), index => Assert.True(index < 2));
+    }
+
+    [Fact]
+    public void Neural_cleanse_unlearns_a_flagged_trigger_and_the_attack_success_rate_falls()
+    {
+        var planted = fixture.Planted;
+        var before = planted.Evaluate(planted.Model);
+        // Four classes make the median absolute deviation coarse: a threshold the planted target clears (it scores 2.0 here).
+        var options = new NeuralCleanseOptions(Quick with { AnomalyThreshold = 1.5 }, FineTune: new FineTuningOptions(Epochs: 10, BatchSize: 32));
+
+        var outcome = new NeuralCleanseDefense(options).Run(planted.Context());
+
+        using var defended = outcome.Model;
+        var after = planted.Evaluate(defended);
+        Assert.Equal(0, outcome.Facts!["flagged_class"]);
+        Assert.True(before.AttackSuccessRate > 0.9);
+        Assert.True(after.AttackSuccessRate < 0.2, $"ASR {before.AttackSuccessRate:P1} -> {after.AttackSuccessRate:P1}");
+        Assert.True(after.Accuracy > before.Accuracy - 0.1);
+    }
+}
