@@ -208,12 +208,17 @@ public class D3DefenseTests : IClassFixture<D3DefenseTests.Backdoor>
         var settings = new TrainingSettings(1, 0.01, 32);
         var model = ModelCatalog.Create(_planted.Spec);
         Trainer.Train(model, clean, _planted.Pipeline, settings, new CrossEntropyObjective(), new Random(0), Antidote.Core.Logging.NullRunLog.Instance, "t");
-        long after1 = Tensor.TotalCount;
+        long after1 = LiveTensorsOnThisThread();
         Trainer.Train(model, clean, _planted.Pipeline, settings with { Epochs = 3 }, new CrossEntropyObjective(), new Random(0), Antidote.Core.Logging.NullRunLog.Instance, "t");
-        long after3 = Tensor.TotalCount;
+        long after3 = LiveTensorsOnThisThread();
         // Tensors alive after more epochs may differ only by the optimizer's fixed state, not per step.
         Assert.InRange(after3 - after1, 0, 64);
     }
+
+    // Tensors created and disposed on this thread only: earlier tests' garbage, freed by the finalizer thread at any
+    // moment, moved the process-wide count both ways (CI once saw -5).
+    private static long LiveTensorsOnThisThread() =>
+        TorchSharp.DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount;
 
     private static double? StopEpoch(DefenseOutcome outcome) =>
         outcome.Facts is not null && outcome.Facts.TryGetValue("stop_epoch", out double epoch) ? epoch : null;
