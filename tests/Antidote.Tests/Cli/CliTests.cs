@@ -49,7 +49,12 @@ public class CliTests
         AssertUsageError(ConsoleCapture.Run("attack", "--poison-ratio", "lots"), "--poison-ratio: 'lots' is not a finite number");
         AssertUsageError(ConsoleCapture.Run("attack", "--attack", "sig", "--blended-alpha", "0.3"), "--blended-alpha is an option of attack blended, not of sig");
         AssertUsageError(ConsoleCapture.Run("attack", "--small-cnn-width", "0"), "--small-cnn-width must be in [1, 1024], got 0");
-        AssertUsageError(ConsoleCapture.Run("attack", "--target", "10"), "--target must be a label");
+        // The label range comes from the dataset: a tiny one written here, so the check does not need Fashion-MNIST installed.
+        using (var dir = new TempDirectory())
+        {
+            DatasetFiles.WriteMnistFolder(dir.Path, train: 16, test: 4);
+            AssertUsageError(ConsoleCapture.Run("attack", "--data", dir.Path, "--target", "10"), "--target must be a label");
+        }
         AssertUsageError(ConsoleCapture.Run("attack", "--attack", "sig", "--label-mode", "all-to-all"), "not supported by sig");
         AssertUsageError(ConsoleCapture.Run("attack", "--device", "tpu"), "unknown --device 'tpu'");
         AssertUsageError(ConsoleCapture.Run("attack", "--bogus"), "--bogus");
