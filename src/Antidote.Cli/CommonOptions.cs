@@ -38,6 +38,14 @@ public static class CommonOptions
         Description = "Fraction of the clean training set the defender holds (the paper: 0.05)", DefaultValueFactory = _ => 0.05,
     };
 
+    public static Option<double> Holdout() => new("--holdout")
+    {
+        Description = "Fraction of the clean images held out, never trained or searched on, to measure the results (ACC, ASR, a reversed trigger's success)",
+        DefaultValueFactory = _ => 0.2,
+    };
+
+    public static Option<string> Run() => new("--run") { Description = "Attack or defense run folder", Required = true };
+
     public static Option<string?> Name() => new("--name") { Description = "Run folder name (default: derived from the settings)" };
 
     internal static ComputeSettings Compute(string device, int threads)

@@ -7,6 +7,7 @@ using Antidote.Core;
 using Antidote.Data;
 using Antidote.Data.ImageFolder;
 using Antidote.Defenses;
+using Antidote.Defenses.NeuralCleanse;
 using Antidote.Experiments.Detox;
 using Antidote.Experiments.Runs;
 using Antidote.Models;
@@ -32,11 +33,13 @@ public sealed class DetoxCommand : Command
     private readonly Option<string> _input = new("--input") { Description = "Input the model takes, CxHxW (e.g. 3x224x224); images are resized and center-cropped to it", Required = true };
     private readonly Option<string> _normalize = new("--normalize") { Description = "Normalisation after scaling pixels to [0, 1], as the model was trained: none, cifar10, imagenet, or MEAN,MEAN,MEAN/STD,STD,STD", DefaultValueFactory = _ => "none" };
     private readonly Option<string> _clean = new("--clean") { Description = "Folder of clean images, one sub-folder per class (sorted names = labels 0..N-1), as torchvision's ImageFolder", Required = true };
-    private readonly Option<double> _holdout = new("--holdout") { Description = "Fraction of the clean images held out, never trained on, to measure ACC (and ASR) before and after", DefaultValueFactory = _ => 0.2 };
+    private readonly Option<double> _holdout = CommonOptions.Holdout();
     private readonly Option<string?> _triggered = new("--triggered") { Description = "Folder of images carrying the suspected trigger (class sub-folders give true labels); with --attack-target, ASR before and after" };
     private readonly Option<string?> _attack = new("--suspected-attack") { Description = "Suspected attack to plant on the held-out images for ASR (badnets, blended, sig; its options are --{attack}-*)" };
     private readonly Option<int> _target = new("--attack-target") { Description = "The suspected attack's target label (for ASR)", DefaultValueFactory = _ => 0 };
     private readonly Option<string> _method = CommonOptions.Method();
+    private readonly Option<bool> _noScan = new("--no-scan") { Description = "Skip the trigger scan before and after the defense (Neural Cleanse on the clean images; its options are --scan-*)" };
+    private readonly ComponentOptionsBinder _scan = new("scan", typeof(TriggerSearchOptions));
     private readonly RegistryOptions<DefenseEntry> _defenses = new(DefenseCatalog.Default);
     private readonly RegistryOptions<AttackEntry> _attacks = new(AttackCatalog.Default);
     private readonly Option<string> _out = CommonOptions.Out("runs");
@@ -49,7 +52,7 @@ public sealed class DetoxCommand : Command
         "report ACC (and ASR) on held-out images before and after, and write the cleaned weights in the checkpoint's format and key names")
     {
         foreach (var option in new Option[] { _weights, _model }.Concat(_models.All).Concat([_classes, _input, _normalize, _clean, _holdout, _triggered, _attack, _target])
-                     .Concat(_attacks.All).Concat([_method]).Concat(_defenses.All).Concat([_seed, _out, _name, _force]).Concat(_compute.All))
+                     .Concat(_attacks.All).Concat([_method]).Concat(_defenses.All).Concat([_noScan]).Concat(_scan.Options).Concat([_seed, _out, _name, _force]).Concat(_compute.All))
             Options.Add(option);
         SetAction(result => Cli.Run(() => Execute(result, Cli.Interrupt)));
     }
@@ -62,6 +65,11 @@ public sealed class DetoxCommand : Command
         Console.WriteLine($"before: {Describe(s.Before)}");
         Console.WriteLine($"after:  {Describe(s.After)}  ({s.Seconds:F0} s; {s.TrainImages} images trained on, {s.HeldOutImages} held out" +
                           (s.TriggeredImages > 0 ? $", {s.TriggeredImages} triggered)" : ")"));
+        if (s.ScanBefore is { } scanBefore && s.ScanAfter is { } scanAfter)
+        {
+            Console.WriteLine($"scan before: {scanBefore.Verdict}");
+            Console.WriteLine($"scan after:  {scanAfter.Verdict}");
+        }
         Console.WriteLine($"cleaned weights: {Path.Combine(location.Parent, s.Output)} ({s.Format}{(s.KeyPrefix.Length > 0 ? $", keys under '{s.KeyPrefix}'" : "")}); run folder {location.Path}");
         return 0;
     }
@@ -90,7 +98,15 @@ public sealed class DetoxCommand : Command
             throw new AntidoteException("attack options need --suspected-attack");
         return new DetoxSettings(Path.GetFullPath(weights), (IModelOptions)_models.Bind(r, r.GetValue(_model)!), classes, input, mean, std,
             Path.GetFullPath(r.GetValue(_clean)!), (IDefenseOptions)_defenses.Bind(r, r.GetValue(_method)!), holdout,
-            triggered is null ? null : Path.GetFullPath(triggered), attackOptions, target, r.GetValue(_seed), _compute.Settings(r));
+            triggered is null ? null : Path.GetFullPath(triggered), attackOptions, target, r.GetValue(_seed), _compute.Settings(r),
+            ScanOptions(r));
+    }
+
+    private TriggerSearchOptions? ScanOptions(ParseResult r)
+    {
+        if (!r.GetValue(_noScan)) return (TriggerSearchOptions)_scan.Bind(r);
+        if (_scan.Given(r) is [var flag, ..]) throw new AntidoteException($"{flag} sets the scan, which --no-scan skips");
+        return null;
     }
 
     private static ImageShape Input(string text)

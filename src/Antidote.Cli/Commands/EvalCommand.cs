@@ -6,7 +6,7 @@ namespace Antidote.Cli.Commands;
 /// <summary>`antidote eval`: ACC, ASR and RA of a run folder's model.</summary>
 public sealed class EvalCommand : Command
 {
-    private readonly Option<string> _run = new("--run") { Description = "Attack or defense run folder", Required = true };
+    private readonly Option<string> _run = CommonOptions.Run();
     private readonly Option<string?> _data = CommonOptions.Data();
     private readonly ComputeOptions _compute = new();
 

@@ -25,7 +25,7 @@ public sealed record TriggerSearchOptions(
     [Description("Relative improvement that resets the early-stop count (BackdoorBench early_stop_threshold: 0.99)")]
     double EarlyStopThreshold = 0.99,
     [Description("Anomaly index above which a class with a smaller-than-median mask is flagged (Neural Cleanse: 2)")]
-    double AnomalyThreshold = 2) : IDefenseOptions
+    double AnomalyThreshold = 2) : IComponentOptions
 {
     public void Validate()
     {

@@ -9,8 +9,10 @@ using Antidote.Data;
 using Antidote.Data.ImageFolder;
 using Antidote.Data.Transforms;
 using Antidote.Defenses;
+using Antidote.Defenses.NeuralCleanse;
 using Antidote.Experiments.Logging;
 using Antidote.Experiments.Runs;
+using Antidote.Experiments.Scan;
 using Antidote.Models;
 using Antidote.Models.Checkpoints;
 using Antidote.Training;
@@ -68,6 +70,8 @@ public static class DetoxExperiment
         log.Info($"detox: {settings.Weights} ({layout.Format.Name}{(layout.KeyPrefix.Length > 0 ? $", keys under '{layout.KeyPrefix}'" : "")}), " +
                  $"{train.Count} clean images to train on, {held.Count} held out; before: {Describe(before)}");
 
+        var scanBefore = ScanModel(settings, model, train, held, pipeline, staging.File("triggers-before.png"), "before", log, cancel);
+
         var context = new DefenseContext(model, train, norm => { var m = ModelCatalog.Create(spec, norm); m.to(compute.TorchDevice); return m; },
             pipeline, settings.Seed, log, Cancel: cancel);
         var clock = Stopwatch.StartNew();
@@ -76,11 +80,12 @@ public static class DetoxExperiment
         double seconds = clock.Elapsed.TotalSeconds;
         var after = Evaluate(cleaned, held, triggered, settings.Target, pipeline);
         log.Info($"detox: {method} done in {seconds:F0}s; after: {Describe(after)}");
+        var scanAfter = ScanModel(settings, cleaned, train, held, pipeline, staging.File("triggers-after.png"), "after", log, cancel);
 
         EpochTable.Write(staging.Root, outcome.Epochs);
         string output = OutputFile(settings, location);
         var summary = new DetoxSummary(method, before, after, seconds, train.Count, held.Count, triggered?.Data.Count ?? 0,
-            Path.GetFileName(output), layout.Format.Name, layout.KeyPrefix);
+            Path.GetFileName(output), layout.Format.Name, layout.KeyPrefix, scanBefore, scanAfter);
         RunJson.Write(staging.File(RunFiles.Summary), summary);
         RunJson.Write(staging.File(RunFiles.Record), new RunRecord("detox", null, "imagefolder", spec.Name, "unknown", method,
             RunRecord.Hash(settings with { Compute = null }), settings.Seed));
@@ -88,6 +93,25 @@ public static class DetoxExperiment
         ModelCheckpoint.Save(cleaned, output, layout.Format, layout.KeyPrefix);
         staging.Commit();
         return summary;
+    }
+
+    /// <summary>The trigger scan of one model where asked (null otherwise); its triggers drawn to <paramref name="png"/>.</summary>
+    private static ScanReport? ScanModel(DetoxSettings settings, ImageClassifier model, ImageDataset train, ImageDataset held, DataPipeline pipeline,
+        string png, string when, IRunLog log, CancellationToken cancel)
+    {
+        if (settings.Scan is not { } search) return null;
+        log.Info($"detox: scanning the model {when} the defense ({train.Count} clean images searched, {held.Count} held out)");
+        var (report, triggers) = TriggerScan.Run(model, train, held, pipeline, settings.Classes, search, settings.Seed, log, cancel);
+        try
+        {
+            TriggerGrid.Write(png, triggers);
+        }
+        finally
+        {
+            foreach (var trigger in triggers) trigger.Dispose();
+        }
+        log.Info($"detox: scan {when}: {report.Verdict}");
+        return report;
     }
 
     private static string Describe(EvaluationResult r) =>

@@ -2,6 +2,7 @@ using Antidote.Attacks;
 using Antidote.Core.Runtime;
 using Antidote.Data.ImageFolder;
 using Antidote.Defenses;
+using Antidote.Defenses.NeuralCleanse;
 using Antidote.Models;
 
 namespace Antidote.Experiments.Detox;
@@ -17,6 +18,8 @@ namespace Antidote.Experiments.Detox;
 /// <param name="TriggeredFolder">Images that carry the suspected trigger (class sub-folders give their true labels; else all are
 /// taken as non-target images); with <paramref name="Target"/>, ASR before and after.</param>
 /// <param name="Attack">A suspected attack to plant on the held-out images instead (its trigger options), with <paramref name="Target"/>.</param>
+/// <param name="Scan">Scan for a backdoor before and after the defense (Neural Cleanse's trigger search on the training part,
+/// each trigger measured on the held-out part); null = no scan.</param>
 public sealed record DetoxSettings(
     string Weights,
     IModelOptions Model,
@@ -31,4 +34,5 @@ public sealed record DetoxSettings(
     IAttackOptions? Attack = null,
     int Target = 0,
     long Seed = 0,
-    ComputeSettings? Compute = null);
+    ComputeSettings? Compute = null,
+    TriggerSearchOptions? Scan = null);
