@@ -63,6 +63,9 @@ public static class TriggerSearch
                 bool stop = state.AfterEpoch(success);
                 if (bestMask is null) Keep(ref bestMask, ref bestPattern, maskTanh, patternTanh);
                 log.Progress(new Core.Logging.ProgressUpdate($"nc class {target}", epoch, options.Epochs, 1, 1, reg, null));
+                // A class takes minutes at the defaults: a plain line now and then, so a log shows the search moving.
+                if (epoch % 10 == 0 && !stop)
+                    log.Info($"nc class {target}: epoch {epoch}/{options.Epochs} mask L1 {reg:F1} reaching the class {success:P0} cost {state.Cost:G3}");
                 if (stop) break;
             }
             return new ReversedTrigger(target, bestMask!, bestPattern!);

@@ -97,6 +97,14 @@ public class CliTests
         var again = ConsoleCapture.Run("defend", "--from", Path.Combine(runs, "a"), "--method", "ft", "--ft-epochs", "1", "--clean-ratio", "0.25", "--data", data);
         AssertUsageError(again, "already exists");
 
+        var scan = ConsoleCapture.Run("scan", "--run", Path.Combine(runs, "a--ft-s0"), "--scan-epochs", "2", "--scan-batch-size", "16", "--data", data);
+        Assert.True(scan.Exit == 0, scan.Err);
+        Assert.Matches(@"\| 9( \(flagged\))? \| \d+\.\d+ \|", scan.Out); // one row per class
+        Assert.Contains("with the real trigger (not used by the scan)", scan.Out);
+        Assert.True(File.Exists(Path.Combine(runs, "a--ft-s0--scan-s0", "scan.json")));
+        Assert.True(File.Exists(Path.Combine(runs, "a--ft-s0--scan-s0", "triggers.png")));
+        AssertUsageError(ConsoleCapture.Run("scan", "--run", Path.Combine(runs, "nothing-here"), "--data", data), "not a run folder");
+
         string weights = Path.Combine(runs, "a--ft-s0", RunFiles.Weights);
         File.WriteAllBytes(weights, File.ReadAllBytes(weights)[..100]);
         AssertUsageError(ConsoleCapture.Run("eval", "--run", Path.Combine(runs, "a--ft-s0"), "--data", data), "truncated weights file");

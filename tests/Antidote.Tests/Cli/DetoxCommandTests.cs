@@ -54,6 +54,24 @@ public class DetoxCommandTests
     }
 
     [Fact]
+    public void Detox_with_scan_reports_a_verdict_before_and_after_and_draws_both_trigger_sets()
+    {
+        using var temp = new TempDirectory();
+        var (weights, clean) = Files(temp);
+        var run = ConsoleCapture.Run(Args(weights, clean, temp.File("out"), "--scan", "--scan-epochs", "2", "--scan-batch-size", "16"));
+        Assert.True(run.Exit == 0, run.Err);
+        Assert.Matches("scan before: .*(looks backdoored|no class stands out)", run.Out);
+        Assert.Matches("scan after: .*(looks backdoored|no class stands out)", run.Out);
+        string folder = Assert.Single(Directory.GetDirectories(temp.File("out")));
+        Assert.True(File.Exists(Path.Combine(folder, "triggers-before.png")));
+        Assert.True(File.Exists(Path.Combine(folder, "triggers-after.png")));
+
+        var unscanned = ConsoleCapture.Run(Args(weights, clean, temp.File("out2")));
+        Assert.True(unscanned.Exit == 0, unscanned.Err);
+        Assert.Contains("add --scan", unscanned.Out);
+    }
+
+    [Fact]
     public void Bad_checkpoints_images_and_values_are_refused_with_one_line()
     {
         using var temp = new TempDirectory();
@@ -75,6 +93,7 @@ public class DetoxCommandTests
         AssertRefused(ConsoleCapture.Run(Args(weights, clean, output, "--input", "3x12")), "--input '3x12' is not CxHxW", output);
         AssertRefused(ConsoleCapture.Run(Args(weights, clean, output, "--normalize", "0.5/0")), "--normalize", output);
         AssertRefused(ConsoleCapture.Run(Args(temp.File("missing.pth"), clean, output)), "not found", output);
+        AssertRefused(ConsoleCapture.Run(Args(weights, clean, output, "--scan-epochs", "3")), "--scan-epochs sets the scan, which runs only with --scan", output);
 
         var spec = new ModelSpec(new SmallCnnOptions(Width: 4, Hidden: 16), 1, 4, 12, 12);
         using (var model = ModelCatalog.Create(spec))
