@@ -32,13 +32,16 @@ public class PyTorchParityTests
         return data;
     }
 
-    public static ImageClassifier Build(string name)
+    public static ImageClassifier Build(string name) => ModelCatalog.Create(Spec(name));
+
+    /// <summary>The fixture's architecture, options, input shape and classes, as the manifest records them.</summary>
+    public static ModelSpec Spec(string name)
     {
         var fixture = Manifest()[name]!;
         var entry = ModelCatalog.Default.Get(name);
         var options = (IModelOptions)OptionsJson.FromJson(fixture["options"]!.DeepClone(), entry.OptionsType, name);
         var input = fixture["input"]!.AsArray().Select(n => n!.GetValue<int>()).ToArray();
-        return ModelCatalog.Create(new ModelSpec(options, input[0], fixture["classes"]!.GetValue<int>(), input[1], input[2]));
+        return new ModelSpec(options, input[0], fixture["classes"]!.GetValue<int>(), input[1], input[2]);
     }
 
     [Theory]
