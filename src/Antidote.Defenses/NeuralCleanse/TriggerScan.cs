@@ -55,7 +55,7 @@ public static class TriggerScan
             HeldOutSuccess(model, t, held ?? learn, pipeline))).ToList();
         var flagged = scored.Where(c => c.AnomalyIndex > options.AnomalyThreshold).OrderByDescending(c => c.AnomalyIndex).Select(c => c.Class).ToList();
         var report = new ScanReport(scored, flagged, scored.Max(c => c.AnomalyIndex), options.AnomalyThreshold, median,
-            (held ?? learn).Count, clock.Elapsed.TotalSeconds);
+            (held ?? learn).Count, clock.Elapsed.TotalSeconds, held is not null);
         log.Info($"nc: {report.Verdict}");
         return (report, triggers);
     }
