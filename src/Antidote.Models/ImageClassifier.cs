@@ -28,6 +28,10 @@ public abstract class ImageClassifier : nn.Module<Tensor, Tensor>
     /// <summary>Where the last convolutional stage's channels enter the first Linear after it (fine-pruning cuts there).</summary>
     public abstract ChannelGate LastStageGate { get; }
 
+    /// <summary>The module paths whose Linear/Conv weights compute the last feature stage (and any hidden layer between it and
+    /// the classifier): what D3 pushes beside the classifier with <c>push last-stage</c>. By default the last stage's own module.</summary>
+    public virtual IReadOnlyList<string> LastStageModules => [Stages[^1].ModulePath];
+
     /// <summary>Every convolution that feeds a normalisation layer directly (channel Lipschitz pruning); empty where there is
     /// none (ViT). Declared by each model: the order of its fields is not a contract.</summary>
     public abstract IReadOnlyList<ConvolutionNorm> ConvolutionNorms { get; }

@@ -50,7 +50,7 @@ public sealed class D3Defense(D3Options options) : IDefense
         var stopping = new CleanStoppingRule(options.EarlyStopOrDefault, budget);
 
         var model = context.CopyOfModel();
-        using var selected = new SelectedWeights(model, options.Module ?? model.ClassifierName, options.P);
+        using var selected = new SelectedWeights(model, options.Module is string module ? [module] : SelectedWeights.ModulesFor(model, options.Push), options.P);
         context.Log.Info($"d3: selected {string.Join(", ", selected.Names)} (norms {string.Join(", ", selected.InitialNorms.Select(n => n.ToString("F3")))}); " +
                          $"λ {options.LambdaMode.ToString().ToLowerInvariant()} from {lambda.Value}, init {options.InitializationOrDefault.ToString().ToLowerInvariant()}, " +
                          $"initial clean hinge {initialHinge:F4}, reference {reference:F4}, budget {budget:F4}");

@@ -11,7 +11,9 @@ namespace Antidote.Defenses.D3;
 /// and random warm-up).
 /// </summary>
 public sealed record D3Options(
-    [Description("Module whose Linear/Conv weights are pushed away (θ_s); default: the model's final classifier (e.g. linear); '' = every layer; or a stage such as layer4")]
+    [Description("Weights pushed away from θ0 (θ_s): classifier (the reference code's), last-stage (the model's last feature stage and the classifier) or all (every Linear/Conv weight)")]
+    D3Push Push = D3Push.Classifier,
+    [Description("A module path to push instead of push's choice (e.g. layer4, linear; '' = every layer)")]
     string? Module = null,
     [Description("Order p of the distance norm ‖W − W0‖_p (reference: 2)")]
     double P = 2,

@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace Antidote.Defenses.D3;
 
 /// <summary>
-/// θ_s: the weight tensors of every Linear/Conv2d layer inside one named module ("" = the whole model; biases excluded), with a
+/// θ_s: the weight tensors of every Linear/Conv2d layer inside the named modules ("" = the whole model; biases excluded), with a
 /// frozen copy of their initial values W0 and initial p-norms (reference: extract_linear_and_conv_params).
 /// </summary>
 public sealed class SelectedWeights : IDisposable
@@ -14,16 +14,19 @@ public sealed class SelectedWeights : IDisposable
     private readonly List<Tensor> _initial = [];
     private readonly List<double> _initialNorms = [];
 
-    public SelectedWeights(ImageClassifier model, string moduleName, double p)
+    public SelectedWeights(ImageClassifier model, string moduleName, double p) : this(model, [moduleName], p) { }
+
+    /// <summary>The weights inside any of <paramref name="moduleNames"/> ("" = the whole model), each taken once.</summary>
+    public SelectedWeights(ImageClassifier model, IReadOnlyList<string> moduleNames, double p)
     {
         P = p;
         var modules = model.named_modules().ToList();
-        // "" selects the whole model; otherwise the named module and everything inside it.
-        if (moduleName != "" && !modules.Any(m => m.name == moduleName))
-            throw new AntidoteException($"D3: model has no module '{moduleName}'; top-level modules: {string.Join(", ", model.named_children().Select(c => c.name))}");
+        foreach (var moduleName in moduleNames)
+            if (moduleName != "" && !modules.Any(m => m.name == moduleName))
+                throw new AntidoteException($"D3: model has no module '{moduleName}'; top-level modules: {string.Join(", ", model.named_children().Select(c => c.name))}");
         foreach (var (name, module) in modules)
         {
-            bool inside = moduleName == "" || name == moduleName || name.StartsWith(moduleName + ".", StringComparison.Ordinal);
+            bool inside = moduleNames.Any(m => m == "" || name == m || name.StartsWith(m + ".", StringComparison.Ordinal));
             Tensor? weight = module switch { Linear l => l.weight, Conv2d c => c.weight, _ => null };
             if (!inside || weight is null) continue;
             Names.Add(name + ".weight");
@@ -32,8 +35,16 @@ public sealed class SelectedWeights : IDisposable
             _initialNorms.Add(weight.detach().norm((float)p).item<float>());
         }
         if (Weights.Count == 0)
-            throw new AntidoteException($"D3: module '{moduleName}' holds no Linear or Conv2d weights");
+            throw new AntidoteException($"D3: {string.Join(", ", moduleNames.Select(m => $"'{m}'"))} holds no Linear or Conv2d weights");
     }
+
+    /// <summary>The module paths a push names on this model: the classifier, the last stage and the classifier, or everything.</summary>
+    public static IReadOnlyList<string> ModulesFor(ImageClassifier model, D3Push push) => push switch
+    {
+        D3Push.Classifier => [model.ClassifierName],
+        D3Push.LastStage => [.. model.LastStageModules, model.ClassifierName],
+        _ => [""],
+    };
 
     public double P { get; }
 

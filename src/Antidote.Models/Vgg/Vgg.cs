@@ -63,6 +63,9 @@ public sealed class Vgg : ImageClassifier
         Stages = [.. stageEnds.Select((end, i) => new FeatureStage($"stage{i + 1}", $"features.{end}", stageChannels[i], true))];
         // classifier.0 reads the last stage pooled to 7×7 and flattened: 49 columns per channel.
         LastStageGate = new ChannelGate("classifier.0", _layers.Hidden1, (int)channels, 7 * 7);
+        // The stage's modules end at a max-pool, which holds no weights: name its convolutions and the two hidden layers.
+        LastStageModules = [.. norms.Select(n => n.Convolution).Where(c => int.Parse(c["features.".Length..]) > int.Parse(stageEnds[^2])),
+            "classifier.0", "classifier.3"];
         ConvolutionNorms = norms;
         RegisterComponents();
     }
@@ -76,6 +79,9 @@ public sealed class Vgg : ImageClassifier
     public override Linear Classifier => _layers.Output;
 
     public override string ClassifierName => "classifier.6";
+
+    /// <summary>The convolutions after the fourth max-pool and the classifier's two hidden layers.</summary>
+    public override IReadOnlyList<string> LastStageModules { get; }
 
     /// <summary>"stage1" … "stage5": the output of each max-pool of <c>features</c>.</summary>
     public override IReadOnlyList<FeatureStage> Stages { get; }

@@ -33,7 +33,7 @@ public class CliTests
     public void Every_D3_knob_is_an_option_of_defend()
     {
         string help = ConsoleCapture.Run("defend", "--help").Out;
-        foreach (string option in new[] { "--d3-module", "--d3-p", "--d3-lambda", "--d3-epsilon", "--d3-initialization", "--d3-freeze-batch-norm", "--d3-epochs",
+        foreach (string option in new[] { "--d3-push", "--d3-module", "--d3-p", "--d3-lambda", "--d3-epsilon", "--d3-initialization", "--d3-freeze-batch-norm", "--d3-epochs",
                      "--d3-learning-rate", "--d3-batch-size", "--clean-ratio", "--eval-every", "--d3-lambda-mode", "--d3-dual-start", "--d3-dual-step",
                      "--d3-dual-reference-epochs", "--d3-dual-budget-scale", "--d3-dual-budget-floor", "--d3-constraint-holdout", "--d3-early-stop-enabled",
                      "--seed", "--device", "--d3-min-steps", "--d3-dual-steps-per-unit", "--d3-hinge-log-every", "--ft-epochs", "--ft-learning-rate" })
@@ -62,7 +62,7 @@ public class CliTests
         AssertUsageError(ConsoleCapture.Run("defend", "--from", "x", "--clean-ratio", "0"), "--clean-ratio must be in (0, 1]");
         AssertUsageError(ConsoleCapture.Run("defend", "--from", "/nonexistent/run"), "attack run /nonexistent/run not found");
         AssertUsageError(ConsoleCapture.Run("sweep", "--variants", "d3+initialization=sideways"), "--variants 'd3+initialization=sideways': initialization: 'sideways' is not one of random, near, middle, far, noise");
-        AssertUsageError(ConsoleCapture.Run("sweep", "--variants", "d3+speed=2"), "'speed' is not an option of d3; known: module, p, lambda");
+        AssertUsageError(ConsoleCapture.Run("sweep", "--variants", "d3+speed=2"), "'speed' is not an option of d3; known: push, module, p, lambda");
         AssertUsageError(ConsoleCapture.Run("sweep", "--variants", "d3+dual-step=0"), "--variants 'd3+dual-step=0': dual-step must be > 0, got 0");
         AssertUsageError(ConsoleCapture.Run("sweep", "--variants", "no-such-defense"), "unknown defense 'no-such-defense'");
         AssertUsageError(ConsoleCapture.Run("sweep", "--models", "small-cnn+width"), "'width' is not width=VALUE");

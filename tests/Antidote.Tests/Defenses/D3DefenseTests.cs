@@ -42,7 +42,7 @@ public class D3DefenseTests : IClassFixture<D3DefenseTests.Backdoor>
     public void Projection_keeps_each_selected_weight_norm_and_the_input_model_is_untouched()
     {
         var original = _planted.Model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.clone());
-        var outcome = new D3Defense(new D3Options(Module: "", Epochs: 2, MinSteps: 0, BatchSize: 32, Initialization: D3Initialization.Noise)).Run(_planted.Context());
+        var outcome = new D3Defense(new D3Options(Push: D3Push.All, Epochs: 2, MinSteps: 0, BatchSize: 32, Initialization: D3Initialization.Noise)).Run(_planted.Context());
         var defended = outcome.Model.state_dict();
         foreach (string name in new[] { "conv1.weight", "conv2.weight", "fc1.weight", "linear.weight" })
         {
