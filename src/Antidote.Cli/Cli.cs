@@ -30,10 +30,25 @@ public static class Cli
         // Ctrl-C and SIGTERM cancel the run: the training loop stops at its next step, the staging folder is removed,
         // and Run prints "cancelled" (System.CommandLine's own handling would end the process before that happens).
         using var interrupt = new CancellationTokenSource();
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; interrupt.Cancel(); });
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; interrupt.Cancel(); });
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; Stop(interrupt); });
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; Stop(interrupt); });
         Interrupt = interrupt.Token;
         return parsed.Invoke(new InvocationConfiguration { ProcessTerminationTimeout = null });
+    }
+
+    /// <summary>Seconds a command has, after Ctrl-C or SIGTERM, to reach a point where it stops cleanly (the next training
+    /// step); work that checks for none (a file still loading, a blocked read) is ended after that.</summary>
+    public const int StopGraceSeconds = 10;
+
+    private static void Stop(CancellationTokenSource interrupt)
+    {
+        interrupt.Cancel();
+        // The staging folder of a process that is gone is removed by the next run that writes to the same folder.
+        _ = Task.Delay(TimeSpan.FromSeconds(StopGraceSeconds)).ContinueWith(_ =>
+        {
+            Console.Error.WriteLine("antidote: cancelled");
+            Environment.Exit(130);
+        }, TaskScheduler.Default);
     }
 
     /// <summary>Cancelled by Ctrl-C or SIGTERM while a command runs.</summary>
@@ -51,19 +66,25 @@ public static class Cli
         {
             return body();
         }
-        catch (AntidoteException e)
-        {
-            Console.Error.WriteLine($"antidote: error: {e.Message}");
-            return UsageError;
-        }
         catch (OperationCanceledException)
         {
             Console.Error.WriteLine("antidote: cancelled");
             return 130;
         }
+        catch (AntidoteException e)
+        {
+            Console.Error.WriteLine($"antidote: error: {Printable.Escape(e.Message, 2000)}");
+            return UsageError;
+        }
+        // A file or folder the user cannot read or write, a full disk: the environment, not a bug; the message names the path.
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            Console.Error.WriteLine($"antidote: error: {Printable.Escape(e.Message, 2000)}");
+            return UsageError;
+        }
         catch (Exception e) when (Environment.GetEnvironmentVariable("ANTIDOTE_DEBUG") is null)
         {
-            Console.Error.WriteLine($"antidote: internal error: {e.GetType().Name}: {e.Message.Split('\n')[0]} (set ANTIDOTE_DEBUG=1 for the trace)");
+            Console.Error.WriteLine($"antidote: internal error: {e.GetType().Name}: {Printable.Escape(e.Message.Split('\n')[0], 2000)} (set ANTIDOTE_DEBUG=1 for the trace)");
             return 1;
         }
     }

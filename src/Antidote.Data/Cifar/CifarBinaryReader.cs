@@ -1,4 +1,5 @@
 using Antidote.Core;
+using Antidote.Core.IO;
 using static TorchSharp.torch;
 
 namespace Antidote.Data.Cifar;
@@ -21,6 +22,7 @@ public static class CifarBinaryReader
         foreach (string path in paths)
         {
             byte[] bytes;
+            RegularFile.Check(path, "CIFAR file");
             try { bytes = File.ReadAllBytes(path); }
             catch (IOException e) { throw new AntidoteException($"{path}: cannot read ({e.Message})", e); }
             if (bytes.Length == 0 || bytes.Length % record != 0)

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using Antidote.Core;
+using Antidote.Core.IO;
 
 namespace Antidote.Data.Idx;
 
@@ -53,6 +54,7 @@ public static class IdxReader
 
     private static byte[] ReadAllBytes(string path)
     {
+        RegularFile.Check(path, "IDX file");
         try
         {
             if (!path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase))
@@ -60,7 +62,15 @@ public static class IdxReader
             using var file = File.OpenRead(path);
             using var gzip = new GZipStream(file, CompressionMode.Decompress);
             using var memory = new MemoryStream();
-            gzip.CopyTo(memory);
+            // IDX images deflate 2-10×; more than 64× the file (plus 64 MiB) is a gzip bomb, not a dataset.
+            long limit = 64 * file.Length + (64L << 20);
+            var buffer = new byte[1 << 16];
+            for (int read; (read = gzip.Read(buffer)) > 0;)
+            {
+                if (memory.Length + read > limit)
+                    throw new AntidoteException($"{path}: inflates past {limit >> 20} MiB (64 times the file plus 64 MiB); refused");
+                memory.Write(buffer, 0, read);
+            }
             return memory.ToArray();
         }
         catch (InvalidDataException e)

@@ -1,4 +1,5 @@
 using Antidote.Core;
+using Antidote.Core.IO;
 using Antidote.Data.Images;
 using SkiaSharp;
 using static TorchSharp.torch;
@@ -41,7 +42,7 @@ public static class ImageFolderReader
             {
                 int index = classes.ToList().IndexOf(name!);
                 if (index < 0)
-                    throw new AntidoteException($"{root}: class folder '{name}' is not one of the model's classes ({string.Join(", ", classes.Take(10))}{(classes.Count > 10 ? ", …" : "")})");
+                    throw new AntidoteException($"{root}: class folder {Printable.Quote(name!)} is not one of the model's classes ({string.Join(", ", classes.Take(10))}{(classes.Count > 10 ? ", …" : "")})");
                 files.AddRange(ImagesUnder(Path.Combine(root, name!)).Select(f => (f, index)));
             }
         }
@@ -57,8 +58,8 @@ public static class ImageFolderReader
         return new ImageFolderData(new ImageDataset(images, labels), classes ?? [], files.Select(f => f.File).ToList());
     }
 
-    private static IEnumerable<string> ImagesUnder(string folder) =>
-        Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Where(f => Extensions.Contains(Path.GetExtension(f))).Order(StringComparer.Ordinal);
+    /// <summary>The images under a class folder: links to folders are not followed and each real file counts once (<see cref="FolderWalk"/>).</summary>
+    public static IReadOnlyList<string> ImagesUnder(string folder) => FolderWalk.Files(folder, name => Extensions.Contains(Path.GetExtension(name)));
 
     /// <summary>Decodes one file into <paramref name="into"/> ([C, H, W] floats in [0, 1]).</summary>
     public static void Decode(string file, ImageShape shape, Span<float> into)

@@ -33,7 +33,7 @@ public sealed class ImageFolderSource : IDatasetSource
         string train = Path.Combine(directory, "train");
         string test = TestFolder(directory) ?? throw new AntidoteException($"{directory}: no val/ or test/ folder");
         var classes = Directory.GetDirectories(train).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
-        string first = classes.SelectMany(c => Directory.EnumerateFiles(Path.Combine(train, c!), "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal)).FirstOrDefault()
+        string first = classes.SelectMany(c => ImageFolderReader.ImagesUnder(Path.Combine(train, c!))).FirstOrDefault()
                        ?? throw new AntidoteException($"{train}: no images");
         ImageShape shape;
         using (var image = ImageFile.Decode(first, out bool gray))

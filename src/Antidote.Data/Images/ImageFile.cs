@@ -35,8 +35,7 @@ public static class ImageFile
     /// the file itself was grayscale.</summary>
     public static SKBitmap Decode(string path, out bool gray)
     {
-        if (!File.Exists(path))
-            throw new AntidoteException($"image {path} not found");
+        RegularFile.Check(path, "image");
         using var codec = SKCodec.Create(path) ?? throw new AntidoteException($"{path}: not a readable image");
         var info = codec.Info;
         if (info.Width < 1 || info.Height < 1 || info.Width > MaxSide || info.Height > MaxSide || (long)info.Width * info.Height > MaxPixels)

@@ -37,6 +37,7 @@ public static class DetoxExperiment
 
     public static DetoxSummary Run(DetoxSettings settings, RunLocation location, IRunLog console, CancellationToken cancel = default)
     {
+        CheckOutputs(settings, location);
         var compute = settings.Compute ?? new ComputeSettings();
         string computeState = compute.Apply();
         string method = DefenseCatalog.NameOf(settings.Defense);
@@ -93,6 +94,37 @@ public static class DetoxExperiment
         ModelCheckpoint.Save(cleaned, output, layout.Format, layout.KeyPrefix);
         staging.Commit();
         return summary;
+    }
+
+    /// <summary>
+    /// Before any work: the cleaned file must not be the input checkpoint (by any path or link), nor a folder, and neither it
+    /// nor the run folder may land inside the clean folder (it would become a class folder, or overwrite the user's data).
+    /// </summary>
+    public static void CheckOutputs(DetoxSettings settings, RunLocation location)
+    {
+        string output = Path.GetFullPath(OutputFile(settings, location));
+        string weights = RealPath(settings.Weights);
+        if (RealPath(output) == weights)
+            throw new AntidoteException($"the cleaned weights would overwrite the input checkpoint {settings.Weights}: choose another --out or --name");
+        if (Directory.Exists(output))
+            throw new AntidoteException($"the cleaned weights would go to {output}, which is a folder: choose another --out or --name");
+        string clean = RealPath(settings.CleanFolder).TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar;
+        foreach (string written in new[] { output, Path.GetFullPath(location.Path) })
+            if ((RealPath(written) + Path.DirectorySeparatorChar).StartsWith(clean, StringComparison.Ordinal))
+                throw new AntidoteException($"{written} is inside the clean folder {settings.CleanFolder}: choose an --out outside it");
+    }
+
+    /// <summary>The full path with every existing link on it resolved (so two spellings of one file compare equal).</summary>
+    private static string RealPath(string path)
+    {
+        string full = Path.GetFullPath(path);
+        string? parent = Path.GetDirectoryName(full);
+        string resolvedParent = parent is null || parent == full ? full : RealPath(parent);
+        string joined = parent is null || parent == full ? full : Path.Combine(resolvedParent, Path.GetFileName(full));
+        var info = new FileInfo(joined);
+        if (info.LinkTarget is not null && info.ResolveLinkTarget(returnFinalTarget: true) is { } target)
+            return RealPath(target.FullName);
+        return joined;
     }
 
     /// <summary>The trigger scan of one model where asked (null otherwise); its triggers drawn to <paramref name="png"/>.</summary>

@@ -1,6 +1,7 @@
 using Antidote.Attacks;
 using Antidote.Core;
 using Antidote.Data;
+using Antidote.Models;
 
 namespace Antidote.Experiments.Runs;
 
@@ -32,8 +33,24 @@ public sealed class AttackRun
         foreach (string file in new[] { RunFiles.Config, RunFiles.PoisonPlan, RunFiles.Weights, RunFiles.ModelCard })
             if (!File.Exists(System.IO.Path.Combine(full, file)))
                 throw new AntidoteException($"{full} is not an attack run folder: {file} is missing");
+        var config = RunJson.Read<AttackRunConfig>(System.IO.Path.Combine(full, RunFiles.Config));
+        // Two records of one run must agree: a model card naming another architecture or dataset than the config is an
+        // edited or mixed-up folder, and defending it would evaluate one model as another.
+        string cardPath = System.IO.Path.Combine(full, RunFiles.ModelCard);
+        var card = RunJson.Read<ModelCard>(cardPath);
+        try
+        {
+            card.Spec?.Validate();
+        }
+        catch (AntidoteException e)
+        {
+            throw new AntidoteException($"{cardPath}: {e.Message}", e);
+        }
+        if (card.Spec?.Options is not { } cardModel || !cardModel.Equals(config.Model) || card.Dataset != config.Dataset)
+            throw new AntidoteException($"{full}: {RunFiles.ModelCard} ({(card.Spec?.Options is { } o ? ModelCatalog.NameOf(o) : "no model")} on {Printable.Escape(card.Dataset ?? "no dataset")}) " +
+                                        $"and {RunFiles.Config} ({config.ModelName} on {Printable.Escape(config.Dataset)}) disagree; refused");
         return new AttackRun(full,
-            RunJson.Read<AttackRunConfig>(System.IO.Path.Combine(full, RunFiles.Config)),
+            config,
             RunJson.Read<PoisonPlan>(System.IO.Path.Combine(full, RunFiles.PoisonPlan)),
             File.Exists(System.IO.Path.Combine(full, RunFiles.Summary)) ? RunJson.Read<AttackSummary>(System.IO.Path.Combine(full, RunFiles.Summary)) : null);
     }

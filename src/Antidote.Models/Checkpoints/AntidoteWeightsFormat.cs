@@ -41,8 +41,7 @@ public sealed class AntidoteWeightsFormat : IWeightFormat
 
     public IReadOnlyDictionary<string, WeightTensor> Read(string path)
     {
-        if (!File.Exists(path))
-            throw new AntidoteException($"checkpoint {path} not found");
+        RegularFile.Check(path, "checkpoint");
         try
         {
             using var stream = File.OpenRead(path);

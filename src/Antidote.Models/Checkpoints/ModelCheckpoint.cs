@@ -1,4 +1,5 @@
 using Antidote.Core;
+using Antidote.Core.IO;
 using static TorchSharp.torch;
 
 namespace Antidote.Models.Checkpoints;
@@ -31,8 +32,7 @@ public static class ModelCheckpoint
     /// <summary>The format of an existing file, from its first bytes.</summary>
     public static IWeightFormat FormatOf(string path)
     {
-        if (!File.Exists(path))
-            throw new AntidoteException($"checkpoint {path} not found");
+        RegularFile.Check(path, "checkpoint");
         var head = new byte[16];
         int read;
         try
@@ -95,12 +95,15 @@ public static class ModelCheckpoint
     public static string KeyPrefix(IEnumerable<string> fileKeys, IEnumerable<string> modelKeys)
     {
         var model = modelKeys.ToHashSet();
+        // Only a suffix as long as some model key can be one: checking lengths first keeps this linear in the names'
+        // length (a name of a million dots would otherwise copy and hash the rest of itself a million times).
+        var lengths = model.Select(k => k.Length).ToHashSet();
         var counts = new Dictionary<string, int> { [""] = 0 };
         foreach (string key in fileKeys)
         {
             if (model.Contains(key)) counts[""]++;
             for (int dot = key.IndexOfAny(['.', '/']); dot >= 0 && dot < key.Length - 1; dot = key.IndexOfAny(['.', '/'], dot + 1))
-                if (model.Contains(key[(dot + 1)..]))
+                if (lengths.Contains(key.Length - dot - 1) && model.Contains(key[(dot + 1)..]))
                     counts[key[..(dot + 1)]] = counts.GetValueOrDefault(key[..(dot + 1)]) + 1;
         }
         return counts.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key.Length).First().Key;

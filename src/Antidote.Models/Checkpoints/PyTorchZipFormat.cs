@@ -28,6 +28,14 @@ public sealed class PyTorchZipFormat : IWeightFormat
     /// <summary>Most zip entries accepted (one per tensor storage, plus a few).</summary>
     public const int MaxEntries = 1_000_000;
 
+    /// <summary>Bytes the storages may inflate to: torch.save stores them uncompressed, so a real checkpoint's storages are at
+    /// most its size; 16× the file (plus 64 MiB) leaves room for a re-zipped one and refuses a zip bomb or entries that overlap.</summary>
+    public static long MaxStorageBytes(long fileBytes) => 16 * fileBytes + (64L << 20);
+
+    /// <summary>Bytes the tensors may take once materialised: twice the storages read (tied weights share a storage), plus 16 MiB
+    /// (so that views of a storage, each copied here, cannot multiply it).</summary>
+    public static long MaxTensorBytes(long storageBytes) => 2 * storageBytes + (16L << 20);
+
     private static readonly Dictionary<string, ScalarType> Storages = new()
     {
         ["DoubleStorage"] = ScalarType.Float64, ["FloatStorage"] = ScalarType.Float32, ["HalfStorage"] = ScalarType.Float16,
@@ -53,12 +61,15 @@ public sealed class PyTorchZipFormat : IWeightFormat
 
     public IReadOnlyDictionary<string, WeightTensor> Read(string path)
     {
-        if (!File.Exists(path))
-            throw new AntidoteException($"checkpoint {path} not found");
+        RegularFile.Check(path, "checkpoint");
         ZipArchive archive;
         try
         {
             archive = new ZipArchive(File.OpenRead(path), ZipArchiveMode.Read);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new AntidoteException($"{path}: cannot read ({e.Message})", e);
         }
         catch (InvalidDataException e)
         {
@@ -68,7 +79,7 @@ public sealed class PyTorchZipFormat : IWeightFormat
         {
             try
             {
-                return Read(archive, path);
+                return Read(archive, path, new FileInfo(path).Length);
             }
             catch (InvalidDataException e)
             {
@@ -81,7 +92,7 @@ public sealed class PyTorchZipFormat : IWeightFormat
         }
     }
 
-    private static IReadOnlyDictionary<string, WeightTensor> Read(ZipArchive archive, string path)
+    private static IReadOnlyDictionary<string, WeightTensor> Read(ZipArchive archive, string path, long fileBytes)
     {
         if (archive.Entries.Count > MaxEntries)
             throw new AntidoteException($"{path}: damaged PyTorch checkpoint ({archive.Entries.Count} zip entries)");
@@ -94,12 +105,15 @@ public sealed class PyTorchZipFormat : IWeightFormat
         byte[] pickled = ReadEntry(pickle[0], pickle[0].Length, path);
         var entries = archive.Entries.Where(e => e.FullName.StartsWith(prefix + "data/", StringComparison.Ordinal))
             .GroupBy(e => e.FullName[(prefix.Length + 5)..]).ToDictionary(g => g.Key, g => g.First());
+        PickleBudget.Check(pickled, PickleBudget.MaxOpcodes(entries.Count), path);
 
         object root;
+        long storageBytes;
         try
         {
-            using var unpickler = new StorageUnpickler(entries, path);
+            using var unpickler = new StorageUnpickler(entries, path, MaxStorageBytes(fileBytes));
             root = unpickler.loads(pickled);
+            storageBytes = unpickler.BytesRead;
         }
         catch (AntidoteException)
         {
@@ -111,27 +125,50 @@ public sealed class PyTorchZipFormat : IWeightFormat
         {
             throw new AntidoteException($"{path}: damaged or unsupported PyTorch checkpoint (its pickle: {e.GetType().Name}: {e.Message.Split('\n')[0]})", e);
         }
-        var tensors = new Dictionary<string, WeightTensor>();
-        Flatten(root, "", tensors, path, depth: 0);
-        if (tensors.Count == 0)
+        var tensors = new Flattened(path, MaxTensorBytes(storageBytes));
+        tensors.Add(root, "", depth: 0);
+        if (tensors.Tensors.Count == 0)
             throw new AntidoteException($"{path}: the PyTorch checkpoint holds no tensors (save the model's state_dict(), not the model)");
-        return tensors;
+        return tensors.Tensors;
     }
 
-    private static void Flatten(object? node, string prefix, Dictionary<string, WeightTensor> into, string path, int depth)
+    /// <summary>
+    /// The tensors under their paths through nested dicts. The pickle's memo can make any graph of dicts, shared and cyclic:
+    /// each dict is walked once (the first path that reaches it names its tensors), each tensor record is materialised once,
+    /// and the bytes materialised are bounded, so work and memory stay proportional to the file.
+    /// </summary>
+    private sealed class Flattened(string path, long maxBytes)
     {
-        if (depth > 8) return;
-        switch (node)
+        private readonly HashSet<object> _walked = new(ReferenceEqualityComparer.Instance);
+        private readonly Dictionary<StoredTensor, WeightTensor> _materialised = new(ReferenceEqualityComparer.Instance);
+        private long _bytes;
+
+        public Dictionary<string, WeightTensor> Tensors { get; } = [];
+
+        public void Add(object? node, string prefix, int depth)
         {
-            case StoredTensor tensor:
-                if (prefix.Length > 0 && !into.TryAdd(prefix[..^1], tensor.Materialise(path)))
-                    throw new AntidoteException($"{path}: {prefix[..^1]} appears twice");
-                break;
-            case IDictionary dictionary:
-                foreach (DictionaryEntry entry in dictionary)
-                    if (entry.Key is string key)
-                        Flatten(entry.Value, prefix + key + (entry.Value is IDictionary ? "/" : "."), into, path, depth + 1);
-                break;
+            if (depth > 8) return;
+            switch (node)
+            {
+                case StoredTensor tensor when prefix.Length > 0:
+                    if (!_materialised.TryGetValue(tensor, out var weights))
+                    {
+                        weights = tensor.Materialise(path, maxBytes - _bytes);
+                        _bytes += weights.Data.Length;
+                        _materialised[tensor] = weights;
+                    }
+                    if (!Tensors.TryAdd(prefix[..^1], weights))
+                        throw new AntidoteException($"{path}: {Printable.Quote(prefix[..^1])} appears twice");
+                    break;
+                case IDictionary dictionary when _walked.Add(dictionary):
+                    if (dictionary is PickledOrderedDict { Duplicate: { } twice })
+                        throw new AntidoteException($"{path}: the key {Printable.Quote(twice.ToString() ?? "")} is set twice in one dict; refused " +
+                                                    "(which value a reader keeps differs between readers)");
+                    foreach (DictionaryEntry entry in dictionary)
+                        if (entry.Key is string key)
+                            Add(entry.Value, prefix + key + (entry.Value is IDictionary ? "/" : "."), depth + 1);
+                    break;
+            }
         }
     }
 
@@ -181,20 +218,33 @@ public sealed class PyTorchZipFormat : IWeightFormat
     /// <summary>A tensor as the pickle describes it: its storage's bytes and dtype, offset, shape and stride (in elements).</summary>
     private sealed record StoredTensor(Storage Storage, long Offset, long[] Shape, long[] Stride)
     {
-        public WeightTensor Materialise(string path)
+        /// <summary>The tensor's bytes, refused (one line) when its record does not fit its storage or needs more than
+        /// <paramref name="budget"/> bytes.</summary>
+        public WeightTensor Materialise(string path, long budget)
         {
             int size = WeightTensor.ElementSize(Storage.Type)!.Value;
             long elements = 1, extent = 0;
-            for (int d = 0; d < Shape.Length; d++)
+            try
             {
-                if (Shape[d] < 0 || Stride[d] < 0)
-                    throw new AntidoteException($"{path}: damaged PyTorch checkpoint (negative shape or stride)");
-                elements = checked(elements * Shape[d]);
-                if (Shape[d] > 0) extent = checked(extent + (Shape[d] - 1) * Stride[d]);
+                for (int d = 0; d < Shape.Length; d++)
+                {
+                    if (Shape[d] < 0 || Stride[d] < 0)
+                        throw new AntidoteException($"{path}: damaged PyTorch checkpoint (negative shape or stride)");
+                    elements = checked(elements * Shape[d]);
+                    if (Shape[d] > 0) extent = checked(extent + (Shape[d] - 1) * Stride[d]);
+                }
+                // An empty tensor's offset is checked too: it must still lie inside (or at the end of) its storage.
+                if (Offset < 0 || Offset > Storage.Elements || (elements > 0 && checked(Offset + extent + 1) > Storage.Elements))
+                    throw new AntidoteException($"{path}: damaged PyTorch checkpoint (a tensor of shape [{string.Join(", ", Shape)}] at offset {Offset} reaches past its storage of {Storage.Elements} elements)");
+                if (checked(elements * size) > budget)
+                    throw new AntidoteException($"{path}: its tensors would take more than {MaxTensorBytes(0) >> 20} MiB plus twice the storages' bytes " +
+                                                "(views of one storage copied many times); refused");
             }
-            if (Offset < 0 || (elements > 0 && checked(Offset + extent + 1) > Storage.Elements))
-                throw new AntidoteException($"{path}: damaged PyTorch checkpoint (a tensor of shape [{string.Join(", ", Shape)}] reaches past its storage of {Storage.Elements} elements)");
-            var data = new byte[checked(elements * size)];
+            catch (OverflowException)
+            {
+                throw new AntidoteException($"{path}: damaged PyTorch checkpoint (a tensor's shape [{string.Join(", ", Shape)}] and stride [{string.Join(", ", Stride)}] overflow)");
+            }
+            var data = new byte[elements * size];
             if (IsContiguous())
                 Storage.Data.AsSpan(checked((int)(Offset * size)), data.Length).CopyTo(data);
             else if (elements > 0)
@@ -223,9 +273,12 @@ public sealed class PyTorchZipFormat : IWeightFormat
     private sealed record Storage(ScalarType Type, long Elements, byte[] Data);
 
     /// <summary>Resolves the pickle's persistent ids ("storage", type, key, location, elements) to the archive's entries.</summary>
-    private sealed class StorageUnpickler(Dictionary<string, ZipArchiveEntry> entries, string path) : Unpickler
+    private sealed class StorageUnpickler(Dictionary<string, ZipArchiveEntry> entries, string path, long maxBytes) : Unpickler
     {
         private readonly Dictionary<string, Storage> _loaded = [];
+
+        /// <summary>The storages' bytes read so far.</summary>
+        public long BytesRead { get; private set; }
 
         protected override object persistentLoad(object pid)
         {
@@ -233,13 +286,16 @@ public sealed class PyTorchZipFormat : IWeightFormat
                 throw new AntidoteException($"{path}: damaged PyTorch checkpoint (a storage reference is not (\"storage\", type, key, location, size))");
             if (_loaded.TryGetValue(key, out var seen)) return seen;
             if (!Storages.TryGetValue(type.name, out var dtype))
-                throw new AntidoteException($"{path}: unsupported tensor storage {type.module}.{type.name}");
+                throw new AntidoteException($"{path}: unsupported tensor storage {Printable.Quote(type.module + "." + type.name)}");
             long elements = Convert.ToInt64(id[4]);
-            long bytes = checked(elements * WeightTensor.ElementSize(dtype)!.Value);
+            long bytes = elements < 0 || elements > Array.MaxLength ? -1 : elements * WeightTensor.ElementSize(dtype)!.Value;
             if (!entries.TryGetValue(key, out var entry))
-                throw new AntidoteException($"{path}: damaged PyTorch checkpoint (storage {key} has no data entry)");
-            if (elements < 0 || bytes != entry.Length || bytes > int.MaxValue)
-                throw new AntidoteException($"{path}: damaged PyTorch checkpoint (storage {key}: {elements} elements of {dtype} in an entry of {entry.Length} bytes)");
+                throw new AntidoteException($"{path}: damaged PyTorch checkpoint (storage {Printable.Quote(key)} has no data entry)");
+            if (bytes < 0 || bytes != entry.Length || bytes > Array.MaxLength)
+                throw new AntidoteException($"{path}: damaged PyTorch checkpoint (storage {Printable.Quote(key)}: {elements} elements of {dtype} in an entry of {entry.Length} bytes)");
+            if (BytesRead + bytes > maxBytes)
+                throw new AntidoteException($"{path}: its storages inflate past {maxBytes >> 20} MiB (16 times the file plus 64 MiB; torch.save stores them uncompressed); refused");
+            BytesRead += bytes;
             var storage = new Storage(dtype, elements, ReadEntry(entry, bytes, path));
             _loaded[key] = storage;
             return storage;
@@ -281,6 +337,26 @@ public sealed class PyTorchZipFormat : IWeightFormat
 
     private sealed class PickledOrderedDict : Hashtable
     {
+        /// <summary>A key the pickle set twice. The unpickler applies one SETITEMS batch from its last pair to its first, so
+        /// "last wins" (PyTorch) cannot be promised: such a file is refused instead.</summary>
+        public object? Duplicate { get; private set; }
+
+        public override object? this[object key]
+        {
+            get => base[key];
+            set
+            {
+                if (ContainsKey(key)) Duplicate ??= key;
+                base[key] = value;
+            }
+        }
+
+        public override void Add(object key, object? value)
+        {
+            if (ContainsKey(key)) Duplicate ??= key;
+            base[key] = value;
+        }
+
         // Called by the pickle's BUILD with the object's attributes (state_dict()._metadata); nothing to keep.
         public void __setstate__(Hashtable state) { }
     }

@@ -36,6 +36,7 @@ public sealed class SafetensorsFormat : IWeightFormat
 
     public IReadOnlyDictionary<string, WeightTensor> Read(string path)
     {
+        RegularFile.Check(path, "checkpoint");
         try
         {
             using var stream = File.OpenRead(path);

@@ -84,8 +84,31 @@ public class RunFolderTests
         AttackExperiment.Run(TinyAttack(data), location, NullRunLog.Instance);
         // Defending with a module the model lacks fails after the staging folder exists.
         var config = new DefenseRunConfig(location.Path, new D3Options(Module: "nope", Epochs: 1, MinSteps: 0), CleanRatio: 0.5);
-        Assert.Throws<AntidoteException>(() => DefenseExperiment.Run(config, DefenseExperiment.DefaultLocation(config), NullRunLog.Instance));
+        var log = new ListRunLog();
+        Assert.Throws<AntidoteException>(() => DefenseExperiment.Run(config, DefenseExperiment.DefaultLocation(config), log));
+        // refused before D3's reference fine-tuning trains a single epoch
+        Assert.DoesNotContain(log.Lines, l => l.Contains("epoch"));
         Assert.Equal(["attack"], Directory.EnumerateFileSystemEntries(temp.File("runs")).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void A_model_card_that_disagrees_with_the_config_or_an_output_over_the_input_is_refused()
+    {
+        using var temp = new TempDirectory();
+        string data = temp.File("mnist");
+        DatasetFiles.WriteMnistFolder(data, train: 32, test: 8);
+        var location = new RunLocation(temp.File("runs"), "attack");
+        AttackExperiment.Run(TinyAttack(data), location, NullRunLog.Instance);
+        Assert.NotNull(AttackRun.Open(location.Path));
+        // --out/--name that name the attack run itself (with --force) would replace the model being defended.
+        var defend = new DefenseRunConfig(location.Path, new D3Options(Epochs: 1, MinSteps: 0), CleanRatio: 0.5);
+        Assert.Contains("would replace or sit inside", Assert.Throws<AntidoteException>(() =>
+            DefenseExperiment.Run(defend, new RunLocation(temp.File("runs"), "attack", Force: true), NullRunLog.Instance)).Message);
+        Assert.True(File.Exists(Path.Combine(location.Path, RunFiles.Weights)));
+        string card = Path.Combine(location.Path, RunFiles.ModelCard);
+        File.WriteAllText(card, System.Text.RegularExpressions.Regex.Replace(File.ReadAllText(card), "\"width\": (\\d+)", m => $"\"width\": {int.Parse(m.Groups[1].Value) + 1}"));
+        var error = Assert.Throws<AntidoteException>(() => AttackRun.Open(location.Path));
+        Assert.Contains("disagree", error.Message);
     }
 
     [Fact]

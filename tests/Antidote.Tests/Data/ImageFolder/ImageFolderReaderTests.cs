@@ -54,4 +54,31 @@ public class ImageFolderReaderTests
         Assert.Contains("no images", Assert.Throws<AntidoteException>(() => ImageFolderReader.Read(temp.Path, new ImageShape(1, 4, 4))).Message);
         Assert.Contains("not found", Assert.Throws<AntidoteException>(() => ImageFolderReader.Read(temp.File("nope"), new ImageShape(1, 4, 4))).Message);
     }
+
+    [Fact]
+    public void Links_in_a_class_folder_neither_loop_nor_count_an_image_twice()
+    {
+        using var temp = new TempDirectory();
+        Directory.CreateDirectory(temp.File("a/sub"));
+        ImageFile.WritePng(temp.File("a/1.png"), full(3, 8, 8, 0.5f));
+        ImageFile.WritePng(temp.File("a/sub/2.png"), full(3, 8, 8, 0.5f));
+        File.CreateSymbolicLink(temp.File("a/l1"), ".");        // loops back to the class folder
+        File.CreateSymbolicLink(temp.File("a/sub/l2"), "..");   // and to its parent
+        File.CreateSymbolicLink(temp.File("a/again.png"), temp.File("a/1.png"));
+        File.CreateSymbolicLink(temp.File("a/proc"), "/proc/self");
+        var read = ImageFolderReader.Read(temp.Path, new ImageShape(3, 8, 8));
+        Assert.Equal(2, read.Data.Count);
+        Assert.Equal([temp.File("a/1.png"), temp.File("a/sub/2.png")], read.Files.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void A_fifo_named_like_an_image_is_refused_by_name_instead_of_opened()
+    {
+        using var temp = new TempDirectory();
+        Directory.CreateDirectory(temp.File("a"));
+        ImageFile.WritePng(temp.File("a/1.png"), full(3, 8, 8, 0.5f));
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", temp.File("a/wait.png"))) mkfifo.WaitForExit();
+        var error = Assert.Throws<AntidoteException>(() => ImageFolderReader.Read(temp.Path, new ImageShape(3, 8, 8)));
+        Assert.Contains("wait.png' is a FIFO, not a regular file", error.Message);
+    }
 }

@@ -68,4 +68,24 @@ public class DetoxExperimentTests(PlantedBackdoorFixture fixture) : IClassFixtur
         Assert.Contains("3 class folders for a model of 4 classes", error.Message);
         Assert.False(Directory.Exists(temp.File("out")) && Directory.EnumerateFileSystemEntries(temp.File("out")).Any());
     }
+
+    [Fact]
+    public void An_output_that_would_overwrite_the_input_or_land_in_the_clean_folder_is_refused_before_any_work()
+    {
+        var planted = fixture.Planted;
+        using var temp = new TempDirectory();
+        var (weights, clean) = Files(planted, temp);
+        var settings = Settings(planted, weights, clean, new D3Options(Epochs: 1, MinSteps: 0));
+        byte[] before = File.ReadAllBytes(weights);
+        // --out beside the weights and --name "theirs": the cleaned file would be theirs.pth itself (also through a link).
+        File.CreateSymbolicLink(temp.File("link"), temp.Path);
+        foreach (var location in new[] { new RunLocation(temp.Path, "theirs", Force: true), new RunLocation(temp.File("link"), "theirs", Force: true) })
+            Assert.Contains("would overwrite the input checkpoint", Assert.Throws<AntidoteException>(() => DetoxExperiment.Run(settings, location, NullRunLog.Instance)).Message);
+        Assert.Equal(before, File.ReadAllBytes(weights));
+        Assert.Contains("inside the clean folder", Assert.Throws<AntidoteException>(() =>
+            DetoxExperiment.Run(settings, new RunLocation(Path.Combine(clean, "class0"), "x"), NullRunLog.Instance)).Message);
+        Directory.CreateDirectory(temp.File("out/x.pth"));
+        Assert.Contains("which is a folder", Assert.Throws<AntidoteException>(() =>
+            DetoxExperiment.Run(settings, new RunLocation(temp.File("out"), "x"), NullRunLog.Instance)).Message);
+    }
 }
