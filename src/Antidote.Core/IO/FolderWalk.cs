@@ -22,6 +22,10 @@ public static class FolderWalk
             {
                 entries = new DirectoryInfo(folder).GetFileSystemInfos();
             }
+            catch (DirectoryNotFoundException) when (folder != root)
+            {
+                continue; // removed while the walk ran
+            }
             catch (Exception e) when (e is UnauthorizedAccessException or IOException)
             {
                 throw new AntidoteException($"cannot read folder {Printable.Quote(folder)} ({e.Message})");

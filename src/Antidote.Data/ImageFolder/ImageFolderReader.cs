@@ -40,6 +40,12 @@ public static class ImageFolderReader
                 throw new AntidoteException($"{root}: no class sub-folders (an image folder has one sub-folder of images per class)");
             foreach (string name in found!)
             {
+                // A class folder may be a link, but not to somewhere outside the dataset's folder (/proc, the home folder).
+                var link = new DirectoryInfo(Path.Combine(root, name!));
+                if (link.LinkTarget is not null && link.ResolveLinkTarget(returnFinalTarget: true) is { } target
+                    && !(target.FullName + Path.DirectorySeparatorChar).StartsWith(Path.GetFullPath(root).TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+                    throw new AntidoteException($"{root}: class folder {Printable.Quote(name!)} links outside the folder (to {Printable.Quote(target.FullName)}); " +
+                                                "copy the images in, or link the images rather than the folder");
                 int index = classes.ToList().IndexOf(name!);
                 if (index < 0)
                     throw new AntidoteException($"{root}: class folder {Printable.Quote(name!)} is not one of the model's classes ({string.Join(", ", classes.Take(10))}{(classes.Count > 10 ? ", …" : "")})");

@@ -58,16 +58,17 @@ public static class ModelCheckpoint
         string prefix = KeyPrefix(file.Keys, state.Keys);
         // Beside a wrapper's state dict (prefix), a checkpoint may hold other tensors (an optimizer's): those are not the model's.
         var entries = file.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(kv => kv.Key[prefix.Length..], kv => kv.Value);
-        var missing = state.Keys.Where(k => !entries.ContainsKey(k) && !k.EndsWith(".num_batches_tracked", StringComparison.Ordinal)).Select(k => prefix + k).ToList();
-        var unexpected = entries.Keys.Where(k => !state.ContainsKey(k)).Select(k => prefix + k).ToList();
+        // Names from the file are printed escaped and cut (a newline or a terminal escape in a name never reaches the terminal).
+        var missing = state.Keys.Where(k => !entries.ContainsKey(k) && !k.EndsWith(".num_batches_tracked", StringComparison.Ordinal)).Select(k => Printable.Escape(prefix + k)).ToList();
+        var unexpected = entries.Keys.Where(k => !state.ContainsKey(k)).Select(k => Printable.Escape(prefix + k)).ToList();
         var mismatched = new List<string>();
         foreach (var (key, target) in state)
         {
             if (!entries.TryGetValue(key, out var entry)) continue;
             if (!entry.Shape.SequenceEqual(target.shape))
-                mismatched.Add($"{prefix}{key} is [{string.Join(", ", entry.Shape)}] in the file, the model wants [{string.Join(", ", target.shape)}]");
+                mismatched.Add($"{Printable.Escape(prefix + key)} is [{string.Join(", ", entry.Shape)}] in the file, the model wants [{string.Join(", ", target.shape)}]");
             else if (entry.Type != target.dtype)
-                mismatched.Add($"{prefix}{key} is {entry.Type} in the file, the model wants {target.dtype}");
+                mismatched.Add($"{Printable.Escape(prefix + key)} is {entry.Type} in the file, the model wants {target.dtype}");
         }
         static string First(string what, List<string> items) =>
             items.Count == 0 ? "" : $"{what} {string.Join(", ", items.Take(3))}{(items.Count > 3 ? $" (+{items.Count - 3} more)" : "")}";

@@ -72,6 +72,25 @@ public class ImageFolderReaderTests
     }
 
     [Fact]
+    public void A_class_folder_that_links_outside_the_dataset_is_refused()
+    {
+        using var temp = new TempDirectory();
+        Directory.CreateDirectory(temp.File("data/a"));
+        ImageFile.WritePng(temp.File("data/a/1.png"), full(3, 8, 8, 0.5f));
+        Directory.CreateDirectory(temp.File("elsewhere"));
+        ImageFile.WritePng(temp.File("elsewhere/2.png"), full(3, 8, 8, 0.5f));
+        File.CreateSymbolicLink(temp.File("data/b"), temp.File("elsewhere"));
+        File.CreateSymbolicLink(temp.File("data/c"), "/proc/self");
+        var error = Assert.Throws<AntidoteException>(() => ImageFolderReader.Read(temp.File("data"), new ImageShape(3, 8, 8)));
+        Assert.Contains("class folder 'b' links outside the folder", error.Message);
+        // inside the dataset's folder, a linked class folder is read
+        Directory.Delete(temp.File("data/c"));
+        File.Delete(temp.File("data/b"));
+        File.CreateSymbolicLink(temp.File("data/b"), temp.File("data/a"));
+        Assert.Equal(2, ImageFolderReader.Read(temp.File("data"), new ImageShape(3, 8, 8)).Data.Count);
+    }
+
+    [Fact]
     public void A_fifo_named_like_an_image_is_refused_by_name_instead_of_opened()
     {
         using var temp = new TempDirectory();
