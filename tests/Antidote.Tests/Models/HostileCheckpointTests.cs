@@ -143,4 +143,54 @@ public class HostileCheckpointTests
         var error = Assert.Throws<AntidoteException>(() => ModelCheckpoint.FormatOf(fifo));
         Assert.Contains("is a FIFO, not a regular file", error.Message);
     }
+
+    [Fact]
+    public void Random_pickle_structures_load_or_are_refused_in_one_line()
+    {
+        // Structure-aware mutations: dicts nested and shared through the memo (cycles included), long literals, views with
+        // random offsets, sizes and strides, stray opcodes, truncation. Every case loads or gives an AntidoteException.
+        using var temp = new TempDirectory();
+        var random = new Random(21);
+        int loaded = 0, refused = 0;
+        for (int i = 0; i < 400; i++)
+        {
+            int size0 = random.Next(0, 6);
+            long[] elementsOf = [size0, 4, 5];
+            var p = new PickleWriter().Op((byte)'}').Put(0).Mark().Unicode("first").Tensor("1", 4, 0, [2], [1]);
+            byte slots = 1;
+            int items = random.Next(1, 8);
+            for (int k = 0; k < items; k++)
+            {
+                p.Unicode(random.Next(4) == 0 ? "w" : $"k{k}");
+                switch (random.Next(6))
+                {
+                    case 0: p.Get((byte)random.Next(slots + 1)); break; // a memo reference, maybe to a dict holding it, maybe to nothing
+                    case 1: p.Op((byte)'}').Put(slots++); break;
+                    case 2: p.Text('L', new string('7', random.Next(1, 200)) + "L"); break;
+                    case 3: p.Op((byte)random.Next(256)); break;
+                    default:
+                        int key = random.Next(3), rank = random.Next(0, 3);
+                        bool wild = random.Next(4) == 0;
+                        p.Tensor(key.ToString(), wild ? random.Next(-1, 8) : elementsOf[key], random.Next(wild ? -1 : 0, 3),
+                            [.. Enumerable.Range(0, rank).Select(_ => wild ? random.NextInt64(-1, 1L << random.Next(1, 40)) : random.Next(0, 3))],
+                            [.. Enumerable.Range(0, rank).Select(_ => (long)random.Next(wild ? -1 : 0, 3))]);
+                        break;
+                }
+            }
+            byte[] pickle = p.Op((byte)'u').ToArray();
+            if (random.Next(5) == 0) pickle = pickle[..random.Next(1, pickle.Length)];
+            var storages = new Dictionary<string, byte[]> { ["0"] = new byte[size0 * 4], ["1"] = FourFloats, ["2"] = new byte[20] };
+            try
+            {
+                Read(temp, pickle, storages);
+                loaded++;
+            }
+            catch (AntidoteException e)
+            {
+                Assert.DoesNotContain('\n', e.Message);
+                refused++;
+            }
+        }
+        Assert.True(loaded > 10 && refused > 10, $"{loaded} loaded, {refused} refused");
+    }
 }
