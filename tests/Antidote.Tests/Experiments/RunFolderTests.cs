@@ -74,14 +74,21 @@ public class RunFolderTests
         Assert.Equal(File.ReadAllText(Path.Combine(temp.Path, "a", RunFiles.PoisonPlan)), File.ReadAllText(Path.Combine(temp.Path, "b", RunFiles.PoisonPlan)));
     }
 
-    [Fact]
-    public void A_failed_run_leaves_no_folder_behind()
+    /// <summary>A finished tiny attack run in TEMP/runs/attack (its data in TEMP/mnist).</summary>
+    private static RunLocation TinyAttackRun(TempDirectory temp)
     {
-        using var temp = new TempDirectory();
         string data = temp.File("mnist");
         DatasetFiles.WriteMnistFolder(data, train: 32, test: 8);
         var location = new RunLocation(temp.File("runs"), "attack");
         AttackExperiment.Run(TinyAttack(data), location, NullRunLog.Instance);
+        return location;
+    }
+
+    [Fact]
+    public void A_failed_run_leaves_no_folder_behind()
+    {
+        using var temp = new TempDirectory();
+        var location = TinyAttackRun(temp);
         // Defending with a module the model lacks fails after the staging folder exists.
         var config = new DefenseRunConfig(location.Path, new D3Options(Module: "nope", Epochs: 1, MinSteps: 0), CleanRatio: 0.5);
         var log = new ListRunLog();
@@ -95,10 +102,7 @@ public class RunFolderTests
     public void A_model_card_that_disagrees_with_the_config_or_an_output_over_the_input_is_refused()
     {
         using var temp = new TempDirectory();
-        string data = temp.File("mnist");
-        DatasetFiles.WriteMnistFolder(data, train: 32, test: 8);
-        var location = new RunLocation(temp.File("runs"), "attack");
-        AttackExperiment.Run(TinyAttack(data), location, NullRunLog.Instance);
+        var location = TinyAttackRun(temp);
         Assert.NotNull(AttackRun.Open(location.Path));
         // --out/--name that name the attack run itself (with --force) would replace the model being defended.
         var defend = new DefenseRunConfig(location.Path, new D3Options(Epochs: 1, MinSteps: 0), CleanRatio: 0.5);
