@@ -71,13 +71,9 @@ public static class Cli
             Console.Error.WriteLine("antidote: cancelled");
             return 130;
         }
-        catch (AntidoteException e)
-        {
-            Console.Error.WriteLine($"antidote: error: {Printable.Escape(e.Message, 2000)}");
-            return UsageError;
-        }
-        // A file or folder the user cannot read or write, a full disk: the environment, not a bug; the message names the path.
-        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        // Bad input, or a file or folder the user cannot read or write, a full disk: the environment, not a bug; the
+        // message names the path.
+        catch (Exception e) when (e is AntidoteException or UnauthorizedAccessException or IOException)
         {
             Console.Error.WriteLine($"antidote: error: {Printable.Escape(e.Message, 2000)}");
             return UsageError;

@@ -33,9 +33,7 @@ public static class DefenseExperiment
         string computeState = compute.Apply();
         var defenseEntry = DefenseCatalog.Default.Get(config.Method);
         var attackRun = AttackRun.Open(config.From);
-        string output = Path.GetFullPath(location.Path) + Path.DirectorySeparatorChar;
-        if ((attackRun.Path + Path.DirectorySeparatorChar).StartsWith(output, StringComparison.Ordinal) ||
-            output.StartsWith(attackRun.Path + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        if (FolderPath.IsInside(attackRun.Path, location.Path) || FolderPath.IsInside(location.Path, attackRun.Path))
             throw new AntidoteException($"the defense's run folder {location.Path} would replace or sit inside the run it defends ({attackRun.Path}): choose another --out or --name");
         using var data = attackRun.LoadData(config.DataDirectory);
         using var attack = attackRun.CreateAttack(data.Info);

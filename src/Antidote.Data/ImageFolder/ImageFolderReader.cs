@@ -43,7 +43,7 @@ public static class ImageFolderReader
                 // A class folder may be a link, but not to somewhere outside the dataset's folder (/proc, the home folder).
                 var link = new DirectoryInfo(Path.Combine(root, name!));
                 if (link.LinkTarget is not null && link.ResolveLinkTarget(returnFinalTarget: true) is { } target
-                    && !(target.FullName + Path.DirectorySeparatorChar).StartsWith(Path.GetFullPath(root).TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+                    && !FolderPath.IsInside(target.FullName, root))
                     throw new AntidoteException($"{root}: class folder {Printable.Quote(name!)} links outside the folder (to {Printable.Quote(target.FullName)}); " +
                                                 "copy the images in, or link the images rather than the folder");
                 int index = classes.ToList().IndexOf(name!);

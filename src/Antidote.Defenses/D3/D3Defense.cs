@@ -24,7 +24,7 @@ public sealed class D3Defense(D3Options options) : IDefense
         // The selection is checked on the input model before any training (a module path that is not there is refused at
         // once, not after the reference epochs); the copy that trains is made where it always was, to keep the random streams.
         var modules = options.Module is string module ? [module] : SelectedWeights.ModulesFor(context.Model, options.Push);
-        new SelectedWeights(context.Model, modules, options.P).Dispose();
+        SelectedWeights.Check(context.Model, modules);
         // The clean hinge is measured on held-out rows where asked, else on the training rows as the paper's form does.
         using var holdout = options.ConstraintHoldout > 0
             ? CleanHoldout.Split(context.CleanData, options.ConstraintHoldout, context.Seed, "d3-holdout", "D3")
@@ -55,7 +55,6 @@ public sealed class D3Defense(D3Options options) : IDefense
 
         var model = context.CopyOfModel();
         using var selected = new SelectedWeights(model, modules, options.P);
-
         context.Log.Info($"d3: selected {string.Join(", ", selected.Names)} (norms {string.Join(", ", selected.InitialNorms.Select(n => n.ToString("F3")))}); " +
                          $"λ {options.LambdaMode.ToString().ToLowerInvariant()} from {lambda.Value}, init {options.InitializationOrDefault.ToString().ToLowerInvariant()}, " +
                          $"initial clean hinge {initialHinge:F4}, reference {reference:F4}, budget {budget:F4}");

@@ -20,22 +20,34 @@ public sealed class SelectedWeights : IDisposable
     public SelectedWeights(ImageClassifier model, IReadOnlyList<string> moduleNames, double p)
     {
         P = p;
-        var modules = model.named_modules().ToList();
-        foreach (var moduleName in moduleNames)
-            if (moduleName != "" && !modules.Any(m => m.name == moduleName))
-                throw new AntidoteException($"D3: model has no module '{moduleName}'; top-level modules: {string.Join(", ", model.named_children().Select(c => c.name))}");
-        foreach (var (name, module) in modules)
+        foreach (var (name, weight) in Find(model, moduleNames))
         {
-            bool inside = moduleNames.Any(m => m == "" || name == m || name.StartsWith(m + ".", StringComparison.Ordinal));
-            Tensor? weight = module switch { Linear l => l.weight, Conv2d c => c.weight, _ => null };
-            if (!inside || weight is null) continue;
             Names.Add(name + ".weight");
             Weights.Add(weight);
             _initial.Add(weight.detach().clone().DetachFromDisposeScope());
             _initialNorms.Add(weight.detach().norm((float)p).item<float>());
         }
-        if (Weights.Count == 0)
+    }
+
+    /// <summary>Throws (one line) unless every module path exists and together they hold some Linear/Conv2d weight; copies nothing.</summary>
+    public static void Check(ImageClassifier model, IReadOnlyList<string> moduleNames) => Find(model, moduleNames);
+
+    private static List<(string Name, Tensor Weight)> Find(ImageClassifier model, IReadOnlyList<string> moduleNames)
+    {
+        var modules = model.named_modules().ToList();
+        foreach (var moduleName in moduleNames)
+            if (moduleName != "" && !modules.Any(m => m.name == moduleName))
+                throw new AntidoteException($"D3: model has no module '{moduleName}'; top-level modules: {string.Join(", ", model.named_children().Select(c => c.name))}");
+        var found = new List<(string, Tensor)>();
+        foreach (var (name, module) in modules)
+        {
+            bool inside = moduleNames.Any(m => m == "" || name == m || name.StartsWith(m + ".", StringComparison.Ordinal));
+            Tensor? weight = module switch { Linear l => l.weight, Conv2d c => c.weight, _ => null };
+            if (inside && weight is not null) found.Add((name, weight));
+        }
+        if (found.Count == 0)
             throw new AntidoteException($"D3: {string.Join(", ", moduleNames.Select(m => $"'{m}'"))} holds no Linear or Conv2d weights");
+        return found;
     }
 
     /// <summary>The module paths a push names on this model: the classifier, the last stage and the classifier, or everything.</summary>

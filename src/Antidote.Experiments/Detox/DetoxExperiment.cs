@@ -108,9 +108,9 @@ public static class DetoxExperiment
             throw new AntidoteException($"the cleaned weights would overwrite the input checkpoint {settings.Weights}: choose another --out or --name");
         if (Directory.Exists(output))
             throw new AntidoteException($"the cleaned weights would go to {output}, which is a folder: choose another --out or --name");
-        string clean = RealPath(settings.CleanFolder).TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar;
+        string clean = RealPath(settings.CleanFolder);
         foreach (string written in new[] { output, Path.GetFullPath(location.Path) })
-            if ((RealPath(written) + Path.DirectorySeparatorChar).StartsWith(clean, StringComparison.Ordinal))
+            if (FolderPath.IsInside(RealPath(written), clean))
                 throw new AntidoteException($"{written} is inside the clean folder {settings.CleanFolder}: choose an --out outside it");
     }
 

@@ -36,18 +36,9 @@ public sealed class AttackRun
         var config = RunJson.Read<AttackRunConfig>(System.IO.Path.Combine(full, RunFiles.Config));
         // Two records of one run must agree: a model card naming another architecture or dataset than the config is an
         // edited or mixed-up folder, and defending it would evaluate one model as another.
-        string cardPath = System.IO.Path.Combine(full, RunFiles.ModelCard);
-        var card = RunJson.Read<ModelCard>(cardPath);
-        try
-        {
-            card.Spec?.Validate();
-        }
-        catch (AntidoteException e)
-        {
-            throw new AntidoteException($"{cardPath}: {e.Message}", e);
-        }
-        if (card.Spec?.Options is not { } cardModel || !cardModel.Equals(config.Model) || card.Dataset != config.Dataset)
-            throw new AntidoteException($"{full}: {RunFiles.ModelCard} ({(card.Spec?.Options is { } o ? ModelCatalog.NameOf(o) : "no model")} on {Printable.Escape(card.Dataset ?? "no dataset")}) " +
+        var card = RunModel.ReadCard(full);
+        if (card.Spec.Options is not { } cardModel || !cardModel.Equals(config.Model) || card.Dataset != config.Dataset)
+            throw new AntidoteException($"{full}: {RunFiles.ModelCard} ({(card.Spec.Options is { } o ? ModelCatalog.NameOf(o) : "no model")} on {Printable.Escape(card.Dataset ?? "no dataset")}) " +
                                         $"and {RunFiles.Config} ({config.ModelName} on {Printable.Escape(config.Dataset)}) disagree; refused");
         return new AttackRun(full,
             config,

@@ -15,7 +15,8 @@ public static class RunModel
         RunJson.Write(Path.Combine(directory, RunFiles.ModelCard), card);
     }
 
-    public static (ImageClassifier Model, ModelCard Card) Load(string directory, Device device)
+    /// <summary>A run folder's model card, its spec present and valid (a problem is named with the card's path).</summary>
+    public static ModelCard ReadCard(string directory)
     {
         string cardPath = Path.Combine(directory, RunFiles.ModelCard);
         var card = RunJson.Read<ModelCard>(cardPath);
@@ -29,6 +30,12 @@ public static class RunModel
         {
             throw new AntidoteException($"{cardPath}: {e.Message}", e);
         }
+        return card;
+    }
+
+    public static (ImageClassifier Model, ModelCard Card) Load(string directory, Device device)
+    {
+        var card = ReadCard(directory);
         var model = ModelCatalog.Create(card.Spec);
         ModelCheckpoint.Load(model, Path.Combine(directory, RunFiles.Weights));
         model.to(device);
