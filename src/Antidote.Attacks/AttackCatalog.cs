@@ -1,6 +1,8 @@
 using Antidote.Attacks.BadNets;
 using Antidote.Attacks.Blended;
+using Antidote.Attacks.Bpp;
 using Antidote.Attacks.Sig;
+using Antidote.Attacks.WaNet;
 using Antidote.Core.Registries;
 
 namespace Antidote.Attacks;
@@ -15,7 +17,12 @@ public static class AttackCatalog
             "Chen et al. 2017; BackdoorBench blended", supportsAllToAll: true,
             new BlendedOptions(Trigger: BlendTrigger.Noise), (r, o) => new BlendedAttack(r, o)))
         .Register(AttackEntry.Of<SigOptions>("sig", "clean-label horizontal sinusoid, delta 40/255, frequency 6",
-            "Barni et al. 2019; BackdoorBench sig", supportsAllToAll: false, new SigOptions(), (r, o) => new SigAttack(r, o)));
+            "Barni et al. 2019; BackdoorBench sig", supportsAllToAll: false, new SigOptions(), (r, o) => new SigAttack(r, o)))
+        .Register(AttackEntry.Of<WaNetOptions>("wanet", "secret smooth warp (k 4, s 0.5), poisoned per batch while training with cross rows",
+            "Nguyen & Tran 2021; BackdoorBench wanet", supportsAllToAll: true, new WaNetOptions(), (r, o) => new WaNetAttack(r, o))
+            with { SecretTrigger = "a warping grid drawn from the attack's seed" })
+        .Register(AttackEntry.Of<BppOptions>("bpp", "colour depth squeezed to 8 levels, poisoned per batch while training with negative rows",
+            "Wang et al. 2022; BackdoorBench bpp", supportsAllToAll: true, new BppOptions(), (r, o) => new BppAttack(r, o)));
 
     /// <summary>The name of the attack whose options record <paramref name="options"/> is.</summary>
     public static string NameOf(IAttackOptions options) =>

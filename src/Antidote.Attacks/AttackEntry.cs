@@ -16,5 +16,9 @@ public sealed record AttackEntry(string Name, string Summary, string Source, boo
 
     public IComponentOptions SmokeOptions { get; init; } = null!;
 
+    /// <summary>What of the trigger only the attacker has (a warping grid drawn at attack time, a trained generator); null when
+    /// a defender who suspects the attack can make its trigger from the options (`detox --suspected-attack`).</summary>
+    public string? SecretTrigger { get; init; }
+
     public IAttackOptions DefaultOptions => (IAttackOptions)((IComponentEntry)this).DefaultOptions();
 }

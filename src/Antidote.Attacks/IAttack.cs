@@ -1,3 +1,5 @@
+using Antidote.Data;
+using Antidote.Models;
 using Antidote.Training;
 using static TorchSharp.torch;
 
@@ -7,8 +9,13 @@ namespace Antidote.Attacks;
 /// A backdoor attack: a trigger kernel, a label policy and a poison plan. The simple ones (BadNets, Blended, SIG) only
 /// implement <see cref="ApplyTrigger(Tensor)"/>; the defaults of the other members are what they need. An attack that
 /// learns its trigger (Input-aware, LIRA) or needs a clean model first (LF, TrojanNN, LC) does it in <see cref="Prepare"/>
-/// and keeps what it learnt in <see cref="SaveArtifacts"/>; one that poisons per batch (WaNet) supplies its own
-/// <see cref="TrainingObjective"/>; one with sample-specific triggers (SSBA) uses the rows it is given.
+/// and keeps what it learnt in <see cref="SaveArtifacts"/>; one that poisons per batch (WaNet, BPP) plans no fixed rows
+/// (<see cref="PoisonPlan.ForBatches"/>) and supplies its own <see cref="TrainingObjective"/>; one whose trigger trains with
+/// the victim (Input-aware) finishes it in <see cref="TrainingFinished"/>; one with sample-specific triggers (SSBA) uses the
+/// rows it is given.
+/// The order of a run: Prepare, Plan, Poison (fixed rows), training with TrainingObjective, TrainingFinished,
+/// SaveArtifacts; the run's test metrics then come from a fresh instance rebuilt with LoadArtifacts, so the ASR an attack
+/// run prints is the one every defense and `eval` of that run folder measures.
 /// </summary>
 public interface IAttack : IDisposable
 {
@@ -39,8 +46,13 @@ public interface IAttack : IDisposable
     /// <summary>Clean images [N, C, H, W] in [0, 1] → triggered ones; the result belongs to the caller's dispose scope.</summary>
     Tensor ApplyTrigger(Tensor images);
 
-    /// <summary>The objective the backdoored model trains with; null = plain cross-entropy on the poisoned set.</summary>
-    ITrainingObjective? TrainingObjective() => null;
+    /// <summary>The objective the backdoored model trains with on <paramref name="train"/> (the training set after the plan's
+    /// fixed rows were poisoned); null = plain cross-entropy.</summary>
+    ITrainingObjective? TrainingObjective(ImageDataset train) => null;
+
+    /// <summary>Sees the trained victim after the last epoch and before <see cref="SaveArtifacts"/> (an attack whose trigger
+    /// trains with the victim freezes it here).</summary>
+    void TrainingFinished(ImageClassifier victim) { }
 
     void IDisposable.Dispose() { }
 }

@@ -14,7 +14,7 @@ public static class Cli
     public static RootCommand Build()
     {
         var root = new RootCommand("Antidote: plant backdoors in image classifiers and remove them (D3, FT); clean the models you already have (detox).");
-        foreach (var command in new Command[] { new DemoCommand(), new AttackCommand(), new DefendCommand(), new DetoxCommand(), new EvalCommand(), new SweepCommand(), new ListCommand(), new BenchmarkCommand(), new ScanCommand(), new DoctorCommand() })
+        foreach (var command in new Command[] { new DemoCommand(), new AttackCommand(), new DefendCommand(), new DetoxCommand(), new EvalCommand(), new SweepCommand(), new ListCommand(), new BenchmarkCommand(), new ScanCommand(), new ShowAttackCommand(), new DoctorCommand() })
             root.Subcommands.Add(command);
         return root;
     }

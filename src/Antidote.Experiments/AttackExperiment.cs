@@ -41,24 +41,29 @@ public static class AttackExperiment
         attack.Prepare(new AttackPreparation(data.Train, CreateModel, pipeline, config.Seed, log, cancel));
         var plan = attack.Plan(data.Train.LabelArray, config.Settings, config.Seed);
         using var poisoned = PoisonedData.Training(data.Train, attack, plan);
-        using var testSet = new BackdoorTestSet(data.Test, attack);
-        log.Info($"attack {attack.Name} on {data.Info.Name}: {plan.Indices.Length} of {data.Train.Count} training images poisoned, target {plan.Target} ({(plan.LabelMode == LabelMode.AllToOne ? "all-to-one" : "all-to-all")})");
+        log.Info($"attack {attack.Name} on {data.Info.Name}: {plan.Describe(data.Train.Count)}, target {plan.Target} ({(plan.LabelMode == LabelMode.AllToOne ? "all-to-one" : "all-to-all")})");
         RunJson.Write(staging.File(RunFiles.Config), config);
         RunJson.Write(staging.File(RunFiles.PoisonPlan), plan);
-        attack.SaveArtifacts(staging.Root);
+        // Scores during training use the attack as it stands; an attack whose trigger trains with the victim moves under them.
+        using var trainingTestSet = config.EvalEvery > 0 ? new BackdoorTestSet(data.Test, attack) : null;
 
         Seeds.SeedTorch(config.Seed, "init");
         using var model = CreateModel();
         var clock = Stopwatch.StartNew();
         Seeds.SeedTorch(config.Seed, "augment");
-        var epochs = Trainer.Train(model, poisoned, pipeline, config.Training, attack.TrainingObjective() ?? new CrossEntropyObjective(),
+        var epochs = Trainer.Train(model, poisoned, pipeline, config.Training, attack.TrainingObjective(poisoned) ?? new CrossEntropyObjective(),
             Seeds.Stream(config.Seed, "order"), log, "attack",
             record =>
             {
-                if (config.EvalEvery > 0 && record.Epoch % config.EvalEvery == 0)
-                    testSet.AddTo(record, model, pipeline);
+                if (trainingTestSet is not null && record.Epoch % config.EvalEvery == 0)
+                    trainingTestSet.AddTo(record, model, pipeline);
             }, cancel);
         double seconds = clock.Elapsed.TotalSeconds;
+        attack.TrainingFinished(model);
+        attack.SaveArtifacts(staging.Root);
+        // The run's metrics come from the attack rebuilt from what it saved, as every defense and `eval` will rebuild it.
+        using var rebuilt = AttackRun.Rebuild(config, data.Info, staging.Root);
+        using var testSet = new BackdoorTestSet(data.Test, rebuilt);
         var result = testSet.Evaluate(model, pipeline);
         log.Info($"attack done in {seconds:F0}s: ACC {result.Accuracy:P2} ASR {result.AttackSuccessRate:P2} RA {result.RobustAccuracy:P2}");
 

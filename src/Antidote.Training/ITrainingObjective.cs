@@ -19,6 +19,10 @@ public interface ITrainingObjective
     /// dataset rows it holds; returns the batch to train on. Tensors belong to the step's dispose scope.</summary>
     (Tensor Images, Tensor Labels) PrepareBatch(Tensor images, Tensor labels, long[] rows) => (images, labels);
 
+    /// <summary>True when <see cref="PrepareBatch"/> returns images already augmented the objective's own way (WaNet's and
+    /// BPP's post-poisoning augmentation): the trainer then only normalises them instead of applying the pipeline's.</summary>
+    bool AugmentsBatch => false;
+
     /// <summary>One optimisation step on a normalised, augmented batch; returns the step's loss for the log.</summary>
     float Step(ImageClassifier model, Tensor inputs, Tensor labels, TrainingOptimizers optimizers, StepMetrics metrics)
     {

@@ -40,7 +40,8 @@ public static class Trainer
                 using var scope = NewDisposeScope();
                 var (rawImages, rawLabels) = data.Batch(batch, pipeline.Device);
                 var (images, labels) = objective.PrepareBatch(rawImages, rawLabels, batch);
-                float stepLoss = objective.Step(model, pipeline.TrainInputs(images), labels, optimizers, metrics);
+                var inputs = objective.AugmentsBatch ? pipeline.Normalize(images) : pipeline.TrainInputs(images);
+                float stepLoss = objective.Step(model, inputs, labels, optimizers, metrics);
                 // A diverged run would otherwise train on NaN to the last epoch and save NaN weights. The weights are checked
                 // after every step, so a failure says which of the two it was: a loss that is not finite from weights that
                 // were (the data or a kernel), or an update that broke the weights from a finite loss (the step size).

@@ -16,6 +16,14 @@ public sealed class TrainingOptimizers(IReadOnlyList<optim.Optimizer> optimizers
         return new TrainingOptimizers([sgd], [optim.lr_scheduler.CosineAnnealingLR(sgd, settings.CosineTMax ?? epochs)]);
     }
 
+    /// <summary>SGD with momentum and weight decay from <paramref name="settings"/>, the learning rate multiplied by
+    /// <paramref name="gamma"/> at each epoch of <paramref name="milestones"/> (PyTorch's MultiStepLR).</summary>
+    public static TrainingOptimizers SgdMultiStep(ImageClassifier model, TrainingSettings settings, int[] milestones, double gamma)
+    {
+        var sgd = optim.SGD(model.parameters(), settings.LearningRate, settings.Momentum, weight_decay: settings.WeightDecay);
+        return new TrainingOptimizers([sgd], [optim.lr_scheduler.MultiStepLR(sgd, milestones, gamma)]);
+    }
+
     public IReadOnlyList<optim.Optimizer> All => optimizers;
 
     /// <summary>The first optimizer's learning rate this epoch (what the log shows).</summary>

@@ -35,7 +35,7 @@ public sealed class DetoxCommand : Command
     private readonly Option<string> _clean = new("--clean") { Description = "Folder of clean images, one sub-folder per class (sorted names = labels 0..N-1), as torchvision's ImageFolder", Required = true };
     private readonly Option<double> _holdout = CommonOptions.Holdout();
     private readonly Option<string?> _triggered = new("--triggered") { Description = "Folder of images carrying the suspected trigger (class sub-folders give true labels); with --attack-target, ASR before and after" };
-    private readonly Option<string?> _attack = new("--suspected-attack") { Description = "Suspected attack to plant on the held-out images for ASR (badnets, blended, sig; its options are --{attack}-*)" };
+    private readonly Option<string?> _attack = new("--suspected-attack") { Description = "Suspected attack to plant on the held-out images for ASR, one whose trigger a defender can make (badnets, blended, sig, bpp; its options are --{attack}-*)" };
     private readonly Option<int> _target = new("--attack-target") { Description = "The suspected attack's target label (for ASR)", DefaultValueFactory = _ => 0 };
     private readonly Option<string> _method = CommonOptions.Method();
     // Off by default: at Neural Cleanse's 80 passes a scan on 2-core CPU costs about 3 min per 300 clean images and 10 classes, twice.
@@ -96,6 +96,9 @@ public sealed class DetoxCommand : Command
         if (triggered is not null && attack is not null) throw new AntidoteException("--triggered and --suspected-attack exclude each other");
         int target = r.GetValue(_target);
         if (target < 0 || target >= classes) throw new AntidoteException($"--attack-target must be a label (0..{classes - 1}), got {target}");
+        if (attack is not null && AttackCatalog.Default.Contains(attack) && AttackCatalog.Default.Get(attack).SecretTrigger is { } secret)
+            throw new AntidoteException($"--suspected-attack {attack}: its trigger is {secret}, which only the attacker has; " +
+                                        "pass images the attacker triggered with --triggered DIR");
         var attackOptions = attack is null ? null : (IAttackOptions)_attacks.Bind(r, attack);
         if (attack is null && _attacks.All.Any(o => r.GetResult(o) is { Implicit: false }))
             throw new AntidoteException("attack options need --suspected-attack");

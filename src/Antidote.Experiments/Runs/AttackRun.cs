@@ -52,12 +52,16 @@ public sealed class AttackRun
 
     /// <summary>Rebuilds the attack exactly as it was planted, from the artifacts it saved in the run folder (the caller
     /// disposes it).</summary>
-    public IAttack CreateAttack(DatasetInfo dataset)
+    public IAttack CreateAttack(DatasetInfo dataset) => Rebuild(Config, dataset, Path);
+
+    /// <summary>The attack of <paramref name="config"/> rebuilt from the artifacts in <paramref name="folder"/> (the caller
+    /// disposes it).</summary>
+    public static IAttack Rebuild(AttackRunConfig config, DatasetInfo dataset, string folder)
     {
-        var attack = AttackCatalog.Default.Get(Config.AttackName).Create(new AttackRequest(dataset, Config.Settings, Config.Attack));
+        var attack = AttackCatalog.Default.Get(config.AttackName).Create(new AttackRequest(dataset, config.Settings, config.Attack));
         try
         {
-            attack.LoadArtifacts(Path);
+            attack.LoadArtifacts(folder);
             return attack;
         }
         catch

@@ -22,11 +22,31 @@ public class CliTests
     [InlineData("list")]
     [InlineData("benchmark")]
     [InlineData("sweep")]
+    [InlineData("show-attack")]
     public void Every_command_has_help(string command)
     {
         var (exit, output, _) = ConsoleCapture.Run(command, "--help");
         Assert.Equal(0, exit);
-        Assert.Contains($" {command} [options]", output);
+        Assert.Matches($" {command} (\\[<\\w+>\\] )?\\[options\\]", output);
+    }
+
+    [Fact]
+    public void Show_attack_draws_clean_poisoned_and_difference_for_a_fresh_attack_or_a_run()
+    {
+        using var temp = new TempDirectory();
+        DatasetFiles.WriteMnistFolder(temp.File("mnist"), train: 40, test: 20);
+        var run = ConsoleCapture.Run("show-attack", "wanet", "--dataset", "mnist", "--data", temp.File("mnist"), "--images", "3", "--png", temp.File("w.png"));
+        Assert.True(run.Exit == 0, run.Err);
+        using var grid = Antidote.Data.Images.ImageFile.Read(temp.File("w.png"));
+        // 28-pixel images scaled up 4x to 112-pixel cells, 3 rows and 3 columns with 2-pixel separators.
+        Assert.Equal(new long[] { 1, 2 + 3 * 114, 2 + 3 * 114 }, grid.shape);
+        Assert.Contains("clean | poisoned", run.Out);
+
+        AssertUsageError(ConsoleCapture.Run("show-attack"), "an attack name or --attack-run DIR");
+        AssertUsageError(ConsoleCapture.Run("show-attack", "badnets", "--attack-run", temp.Path), "an attack name or --attack-run DIR");
+        AssertUsageError(ConsoleCapture.Run("show-attack", "nope"), "unknown attack 'nope'");
+        AssertUsageError(ConsoleCapture.Run("show-attack", "badnets", "--dataset", "mnist", "--data", temp.File("mnist"), "--png", temp.File("w.jpg")), "written as a .png");
+        Assert.False(File.Exists(temp.File("w.jpg")));
     }
 
     [Fact]

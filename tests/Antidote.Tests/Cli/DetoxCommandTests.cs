@@ -94,6 +94,8 @@ public class DetoxCommandTests
         AssertRefused(ConsoleCapture.Run(Args(weights, clean, output, "--normalize", "0.5/0")), "--normalize", output);
         AssertRefused(ConsoleCapture.Run(Args(temp.File("missing.pth"), clean, output)), "not found", output);
         AssertRefused(ConsoleCapture.Run(Args(weights, clean, output, "--scan-epochs", "3")), "--scan-epochs sets the scan, which runs only with --scan", output);
+        // WaNet's warping grid is drawn by the attacker: a defender cannot plant it, only bring images the attacker triggered.
+        AssertRefused(ConsoleCapture.Run(Args(weights, clean, output, "--suspected-attack", "wanet")), "only the attacker has; pass images the attacker triggered with --triggered DIR", output);
 
         var spec = new ModelSpec(new SmallCnnOptions(Width: 4, Hidden: 16), 1, 4, 12, 12);
         using (var model = ModelCatalog.Create(spec))

@@ -5,6 +5,7 @@ using Antidote.Core;
 using Antidote.Core.Logging;
 using Antidote.Defenses;
 using Antidote.Defenses.D3;
+using Antidote.Defenses.FineTuning;
 using Antidote.Experiments;
 using Antidote.Experiments.Runs;
 using Antidote.Tests.TestKit;
@@ -57,6 +58,30 @@ public class RunFolderTests
         string config = File.ReadAllText(temp.File("moved/attack--d3-s0/config.json"));
         Assert.Contains("\"$type\": \"d3\"", config);
         Assert.DoesNotContain("fineTuning", config);
+    }
+
+    [Theory]
+    [InlineData("wanet")]
+    [InlineData("bpp")]
+    public void An_attack_that_poisons_per_batch_plans_no_rows_and_eval_and_a_defense_rebuild_the_ASR_it_printed(string name)
+    {
+        using var temp = new TempDirectory();
+        string data = temp.File("mnist");
+        DatasetFiles.WriteMnistFolder(data, train: 160, test: 40);
+        var location = new RunLocation(temp.File("runs"), "attack");
+        var log = new ListRunLog();
+        var summary = AttackExperiment.Run(TinyAttack(data, name) with { Training = new TrainingSettings(2, 0.01, 32) }, location, log);
+        Assert.Equal(0, summary.PoisonedSamples);
+        Assert.Contains(log.Lines, l => l.Contains("10% of every training batch poisoned while the model trains"));
+        Assert.True(log.Lines.Any(l => l.Contains("train_asr")), string.Join("\n", log.Lines.Where(l => !l.StartsWith("progress")))); // the objective's own numbers reach the log
+        var plan = AttackRun.Open(location.Path).Plan;
+        Assert.True(plan.PerBatch);
+        Assert.Empty(plan.Indices);
+        Assert.Equal(summary.Result, EvalExperiment.Run(location.Path, null, new()));
+
+        var defense = DefenseExperiment.Run(new DefenseRunConfig(location.Path, new FineTuningOptions(Epochs: 1), CleanRatio: 0.1),
+            new RunLocation(temp.File("runs"), "ft"), NullRunLog.Instance);
+        Assert.Equal(summary.Result, defense.Before);
     }
 
     [Fact]

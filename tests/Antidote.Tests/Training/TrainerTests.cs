@@ -10,6 +10,8 @@ namespace Antidote.Tests.Training;
 
 public class TrainerTests
 {
+    private static bool Same(Tensor a, Tensor b) => a.shape.SequenceEqual(b.shape) && a.eq(b).all().item<bool>();
+
     /// <summary>Cross-entropy whose loss turns NaN from the given step on, like a run whose learning rate is too high.</summary>
     private sealed class DivergingObjective(int fromStep) : ITrainingObjective
     {
@@ -105,6 +107,40 @@ public class TrainerTests
 
         Assert.Equal(0.01 * (1 + Math.Cos(Math.PI * 2 / 100)) / 2, records[2].LearningRate, 1e-7);
     }
+
+    /// <summary>Records the inputs of every step; <see cref="AugmentsBatch"/> as given.</summary>
+    private sealed class RecordingObjective(bool augmentsBatch) : ITrainingObjective
+    {
+        public List<Tensor> Inputs { get; } = [];
+
+        public bool AugmentsBatch => augmentsBatch;
+
+        public Tensor Loss(ImageClassifier model, Tensor inputs, Tensor labels, StepMetrics metrics)
+        {
+            Inputs.Add(inputs.detach().clone().DetachFromDisposeScope());
+            return nn.functional.cross_entropy(model.call(inputs), labels);
+        }
+    }
+
+    [Fact]
+    public void An_objective_that_augments_its_own_batches_gets_them_normalised_but_not_augmented_again()
+    {
+        using var data = QuadrantImages.Create(16, seed: 2);
+        var info = QuadrantImages.Info() with { CropPadding = 4, HorizontalFlip = true };
+        using var pipeline = DataPipeline.For(info, CPU);
+        using var model = ModelCatalog.Create(new ModelSpec(new SmallCnnOptions(Width: 4), 1, 4, 12, 12));
+        manual_seed(0);
+        var own = new RecordingObjective(augmentsBatch: true);
+        var plain = new RecordingObjective(augmentsBatch: false);
+        Trainer.Train(model, data, pipeline, new TrainingSettings(1, 0.0, 16), own, new Random(0), NullRunLog.Instance, "t");
+        Trainer.Train(model, data, pipeline, new TrainingSettings(1, 0.0, 16), plain, new Random(0), NullRunLog.Instance, "t");
+        var rows = IndexBatchesOf(16, new Random(0));
+        var expected = pipeline.Normalize(data.Images.index_select(0, tensor(rows)));
+        Assert.True(Same(own.Inputs[0], expected), "normalised only");
+        Assert.False(Same(plain.Inputs[0], expected), "the pipeline's crop and flip ran");
+    }
+
+    private static long[] IndexBatchesOf(int count, Random order) => Antidote.Data.Batching.IndexBatches.Shuffled(count, count, order).First();
 
     /// <summary>An objective that takes over everything the step contract offers: its own optimizer and schedule, a step of
     /// two forward/backward passes, and a look at every batch before it is used.</summary>
