@@ -1,6 +1,7 @@
 using Antidote.Attacks.BadNets;
 using Antidote.Attacks.Blended;
 using Antidote.Attacks.Bpp;
+using Antidote.Attacks.InputAware;
 using Antidote.Attacks.Sig;
 using Antidote.Attacks.WaNet;
 using Antidote.Core.Registries;
@@ -22,7 +23,11 @@ public static class AttackCatalog
             "Nguyen & Tran 2021; BackdoorBench wanet", supportsAllToAll: true, new WaNetOptions(), (r, o) => new WaNetAttack(r, o))
             with { SecretTrigger = "a warping grid drawn from the attack's seed" })
         .Register(AttackEntry.Of<BppOptions>("bpp", "colour depth squeezed to 8 levels, poisoned per batch while training with negative rows",
-            "Wang et al. 2022; BackdoorBench bpp", supportsAllToAll: true, new BppOptions(), (r, o) => new BppAttack(r, o)));
+            "Wang et al. 2022; BackdoorBench bpp", supportsAllToAll: true, new BppOptions(), (r, o) => new BppAttack(r, o)))
+        .Register(AttackEntry.Of<InputAwareOptions>("input-aware", "a trigger per image, x + (g(x) - x)·m(x), from a pattern and a mask generator trained with the victim",
+            "Nguyen & Tran 2020; BackdoorBench inputaware", supportsAllToAll: true, new InputAwareOptions(MaskEpochs: 1, MaskBatchSize: 16),
+            (r, o) => new InputAwareAttack(r, o))
+            with { SecretTrigger = "two generator networks trained with the victim" });
 
     /// <summary>The name of the attack whose options record <paramref name="options"/> is.</summary>
     public static string NameOf(IAttackOptions options) =>

@@ -50,6 +50,10 @@ public interface IAttack : IDisposable
     /// fixed rows were poisoned); null = plain cross-entropy.</summary>
     ITrainingObjective? TrainingObjective(ImageDataset train) => null;
 
+    /// <summary>True when the trigger itself trains with the victim (Input-aware's generator): a triggered test set made before
+    /// an epoch is stale after it.</summary>
+    bool TriggerLearnsWithVictim => false;
+
     /// <summary>Sees the trained victim after the last epoch and before <see cref="SaveArtifacts"/> (an attack whose trigger
     /// trains with the victim freezes it here).</summary>
     void TrainingFinished(ImageClassifier victim) { }

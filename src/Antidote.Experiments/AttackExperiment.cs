@@ -44,20 +44,33 @@ public static class AttackExperiment
         log.Info($"attack {attack.Name} on {data.Info.Name}: {plan.Describe(data.Train.Count)}, target {plan.Target} ({(plan.LabelMode == LabelMode.AllToOne ? "all-to-one" : "all-to-all")})");
         RunJson.Write(staging.File(RunFiles.Config), config);
         RunJson.Write(staging.File(RunFiles.PoisonPlan), plan);
-        // Scores during training use the attack as it stands; an attack whose trigger trains with the victim moves under them.
-        using var trainingTestSet = config.EvalEvery > 0 ? new BackdoorTestSet(data.Test, attack) : null;
+        // Scores during training use the attack as it stands; a trigger that trains with the victim is remade for each score.
+        var trainingTestSet = config.EvalEvery > 0 ? new BackdoorTestSet(data.Test, attack) : null;
 
         Seeds.SeedTorch(config.Seed, "init");
         using var model = CreateModel();
         var clock = Stopwatch.StartNew();
         Seeds.SeedTorch(config.Seed, "augment");
-        var epochs = Trainer.Train(model, poisoned, pipeline, config.Training, attack.TrainingObjective(poisoned) ?? new CrossEntropyObjective(),
-            Seeds.Stream(config.Seed, "order"), log, "attack",
-            record =>
-            {
-                if (trainingTestSet is not null && record.Epoch % config.EvalEvery == 0)
+        List<EpochRecord> epochs;
+        try
+        {
+            epochs = Trainer.Train(model, poisoned, pipeline, config.Training, attack.TrainingObjective(poisoned) ?? new CrossEntropyObjective(),
+                Seeds.Stream(config.Seed, "order"), log, "attack",
+                record =>
+                {
+                    if (trainingTestSet is null || record.Epoch % config.EvalEvery != 0) return;
+                    if (attack.TriggerLearnsWithVictim)
+                    {
+                        trainingTestSet.Dispose();
+                        trainingTestSet = new BackdoorTestSet(data.Test, attack);
+                    }
                     trainingTestSet.AddTo(record, model, pipeline);
-            }, cancel);
+                }, cancel);
+        }
+        finally
+        {
+            trainingTestSet?.Dispose();
+        }
         double seconds = clock.Elapsed.TotalSeconds;
         attack.TrainingFinished(model);
         attack.SaveArtifacts(staging.Root);

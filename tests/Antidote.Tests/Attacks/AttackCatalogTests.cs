@@ -34,7 +34,7 @@ public class AttackCatalogTests
             Assert.NotNull(objective);
             var (images, labels) = objective.PrepareBatch(train.Images, train.Labels, Enumerable.Range(0, train.Count).Select(i => (long)i).ToArray());
             Assert.Equal(16, labels.data<long>().Take(16).Count(l => l == 1)); // int(0.2 × 80) rows relabelled to the target
-            Assert.True(images.min().item<float>() >= 0 && images.max().item<float>() <= 1);
+            Assert.True(images.min().item<float>() >= 0 && images.max().item<float>() <= 1, $"{name}: {images.min().item<float>()}..{images.max().item<float>()}");
         }
         else
         {

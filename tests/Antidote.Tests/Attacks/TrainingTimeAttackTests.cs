@@ -1,8 +1,12 @@
 using Antidote.Attacks;
 using Antidote.Attacks.Bpp;
+using Antidote.Attacks.InputAware;
 using Antidote.Attacks.WaNet;
 using Antidote.Core;
 using Antidote.Data;
+using Antidote.Models;
+using Antidote.Models.SmallCnn;
+using Antidote.Training;
 using Antidote.Tests.TestKit;
 using static TorchSharp.torch;
 
@@ -153,5 +157,78 @@ public class TrainingTimeAttackTests
         Assert.True(Same(PostTensorAugmentation.Rotate(image, 0), image));
         var turned = PostTensorAugmentation.Rotate(image, 90);
         Assert.True(Same(turned, image.rot90(1, (2, 3))) || Same(turned, image.rot90(-1, (2, 3))));
+    }
+
+    [Theory]
+    [InlineData(1, 28)] // Fashion-MNIST: 16 channels, 2 steps (BackdoorBench's MNIST sizes)
+    [InlineData(3, 32)] // CIFAR: 32 channels, 3 steps
+    [InlineData(3, 30)] // a side not divisible by 8: the decoder returns to the encoder's sizes
+    public void The_input_aware_generator_keeps_the_image_size_and_its_output_in_range(int channels, int side)
+    {
+        using var generator = InputAwareGenerator.For(channels, channels);
+        var output = generator.call(randn(2, channels, side, side) * 3);
+        Assert.Equal(new long[] { 2, channels, side, side }, output.shape);
+        Assert.True(output.min().item<float>() > 0 && output.max().item<float>() < 1);
+        var mask = InputAwareGenerator.Threshold(InputAwareGenerator.For(channels, 1).call(randn(2, channels, side, side)));
+        Assert.Equal(new long[] { 2, 1, side, side }, mask.shape);
+    }
+
+    private static InputAwareAttack InputAware(DatasetInfo info, ImageDataset clean, int maskEpochs)
+    {
+        var options = new InputAwareOptions(MaskEpochs: maskEpochs, MaskBatchSize: 32);
+        var attack = new InputAwareAttack(new AttackRequest(info, new AttackSettings(Target: 1, PoisonRatio: 0.1), options), options);
+        attack.Prepare(Components.Preparation(info) with { CleanTrain = clean, Seed = 3 });
+        return attack;
+    }
+
+    [Fact]
+    public void Input_aware_mixes_each_image_with_its_own_pattern_and_its_mask_training_lowers_the_density()
+    {
+        var info = Info(12);
+        using var clean = QuadrantImages.Create(64, seed: 4);
+        using var untrained = InputAware(info, clean, maskEpochs: 0);
+        using var trained = InputAware(info, clean, maskEpochs: 4);
+        float Density(InputAwareAttack a)
+        {
+            using var _ = no_grad();
+            return InputAwareGenerator.Threshold(a.MaskGenerator.call(clean.Images)).mean().item<float>();
+        }
+        Assert.True(Density(trained) < Density(untrained) - 0.05f, $"{Density(untrained):F3} -> {Density(trained):F3}");
+
+        var x = clean.Images.narrow(0, 0, 8);
+        var triggered = trained.ApplyTrigger(x);
+        Assert.True(triggered.min().item<float>() >= 0 && triggered.max().item<float>() <= 1);
+        using (no_grad())
+        {
+            trained.PatternGenerator.eval(); // as ApplyTrigger evaluates it
+            var pattern = trained.PatternGenerator.call(x);
+            var mask = InputAwareGenerator.Threshold(trained.MaskGenerator.call(x));
+            Assert.True(triggered.allclose((x + (pattern - x) * mask).clamp(0, 1), atol: 1e-5));
+        }
+        // Sample-specific: two images' residuals differ by more than their difference in pixels alone would explain.
+        var residual = triggered - x;
+        Assert.True((residual[0] - residual[1]).abs().max().item<float>() > 1e-3f);
+    }
+
+    [Fact]
+    public void Input_aware_trains_its_pattern_generator_with_the_classifier_and_leaves_the_mask_frozen()
+    {
+        var info = Info(12);
+        using var clean = QuadrantImages.Create(64, seed: 4);
+        using var attack = InputAware(info, clean, maskEpochs: 1);
+        var objective = attack.TrainingObjective(clean);
+        using var model = ModelCatalog.Create(new ModelSpec(new SmallCnnOptions(Width: 4), 1, 4, 12, 12));
+        using var optimizers = objective.CreateOptimizers(model, new TrainingSettings(1, 0.01, 40), 1);
+        Assert.Equal(2, optimizers.All.Count); // SGD for the classifier, Adam for the pattern generator
+        var labels = full(40, 2L, ScalarType.Int64);
+        var (images, newLabels) = objective.PrepareBatch(clean.Images.narrow(0, 0, 40), labels, Enumerable.Range(0, 40).Select(i => (long)i).ToArray());
+        // int(0.1 × 40) = 4 rows to the target, 4 cross rows and the rest keep label 2.
+        Assert.Equal(Enumerable.Repeat(1L, 4).Concat(Enumerable.Repeat(2L, 36)), newLabels.data<long>().ToArray());
+        var metrics = new StepMetrics();
+        optimizers.ZeroGrad();
+        objective.Loss(model, images, newLabels, metrics).backward();
+        Assert.Contains("diversity", metrics.Means().Keys);
+        Assert.Contains(attack.PatternGenerator.parameters(), p => p.grad is not null && p.grad.abs().sum().item<float>() > 0);
+        Assert.All(attack.MaskGenerator.parameters(), p => Assert.False(p.requires_grad));
     }
 }

@@ -63,6 +63,7 @@ public class RunFolderTests
     [Theory]
     [InlineData("wanet")]
     [InlineData("bpp")]
+    [InlineData("input-aware")]
     public void An_attack_that_poisons_per_batch_plans_no_rows_and_eval_and_a_defense_rebuild_the_ASR_it_printed(string name)
     {
         using var temp = new TempDirectory();
