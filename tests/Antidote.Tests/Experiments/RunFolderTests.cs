@@ -85,6 +85,27 @@ public class RunFolderTests
         Assert.Equal(summary.Result, defense.Before);
     }
 
+    [Theory]
+    [InlineData("wanet")]
+    [InlineData("bpp")]
+    [InlineData("input-aware")]
+    public void Attacks_that_poison_per_batch_run_on_CIFAR_files_with_PreAct_ResNet18_and_eval_gives_the_printed_ASR(string name)
+    {
+        using var temp = new TempDirectory();
+        string data = temp.File("cifar10");
+        Directory.CreateDirectory(data);
+        static byte Pixel(int n, int i) => (byte)((n * 37 + i * 11) % 256);
+        for (int b = 1; b <= 5; b++)
+            File.WriteAllBytes(Path.Combine(data, $"data_batch_{b}.bin"), DatasetFiles.CifarRecords(16, 1, n => (n + b) % 10, Pixel));
+        File.WriteAllBytes(Path.Combine(data, "test_batch.bin"), DatasetFiles.CifarRecords(20, 1, n => n % 10, Pixel));
+        var config = new AttackRunConfig("cifar10", Components.Model("preact-resnet18"), Components.AttackOptions(name), new AttackSettings(),
+            new TrainingSettings(1, 0.01, 32), 0, DataDirectory: data, EvalEvery: 1);
+        var location = new RunLocation(temp.File("runs"), "attack");
+        var summary = AttackExperiment.Run(config, location, NullRunLog.Instance);
+        Assert.Equal(summary.Result, EvalExperiment.Run(location.Path, null, new()));
+        Assert.InRange(summary.Result.AttackSuccessRate, 0, 1);
+    }
+
     [Fact]
     public void The_same_seed_gives_the_same_weights_bit_for_bit()
     {
