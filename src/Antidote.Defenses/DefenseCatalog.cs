@@ -4,6 +4,8 @@ using Antidote.Defenses.ChannelLipschitz;
 using Antidote.Defenses.D3;
 using Antidote.Defenses.FinePruning;
 using Antidote.Defenses.FineTuning;
+using Antidote.Defenses.FtSam;
+using Antidote.Defenses.Fst;
 using Antidote.Defenses.NeuralCleanse;
 using Antidote.Defenses.None;
 
@@ -35,6 +37,12 @@ public static class DefenseCatalog
             "Wang et al., S&P 2019; BackdoorBench defense/nc.py",
             new NeuralCleanseOptions(new TriggerSearchOptions(Epochs: 2, BatchSize: 64), FineTune: new FineTuningOptions(Epochs: 2)),
             o => new NeuralCleanseDefense(o)))
+        .Register(DefenseEntry.Of<FtSamOptions>("ft-sam",
+            "fine-tuning with (adaptive) sharpness-aware minimisation, ρ 2, label smoothing 0.1",
+            "Zhu et al., ICCV 2023; BackdoorBench defense/ft-sam.py", new FtSamOptions(Epochs: 2), o => new FtSamDefense(o)))
+        .Register(DefenseEntry.Of<FstOptions>("fst",
+            "feature shift tuning: re-initialise the head, fine-tune with α·<W, W0> and the head kept at its initial norm",
+            "Min et al., NeurIPS 2023; AISafety-HKUST/stable_backdoor_purification fine_tune/ft.py", new FstOptions(Epochs: 2), o => new FstDefense(o)))
         .Register(DefenseEntry.Of<NoDefenseOptions>("none", "no defense: the model as it came (a sweep's baseline row)",
             "BackdoorBench's 'no defense' rows", new NoDefenseOptions(), _ => new NoDefense()));
 

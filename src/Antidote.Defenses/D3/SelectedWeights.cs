@@ -6,8 +6,9 @@ using static TorchSharp.torch;
 namespace Antidote.Defenses.D3;
 
 /// <summary>
-/// θ_s: the weight tensors of every Linear/Conv2d layer inside the named modules ("" = the whole model; biases excluded), with a
-/// frozen copy of their initial values W0 and initial p-norms (reference: extract_linear_and_conv_params).
+/// Weights a defense moves away from where they started, with a frozen copy of their initial values W0 and initial p-norms:
+/// D3's θ_s (every Linear/Conv2d weight inside the named modules, "" = the whole model, biases excluded; reference:
+/// extract_linear_and_conv_params) and FST's classifier head. Both keep each tensor on the sphere of its initial norm.
 /// </summary>
 public sealed class SelectedWeights : IDisposable
 {
@@ -72,6 +73,15 @@ public sealed class SelectedWeights : IDisposable
         Tensor total = (Weights[0] - _initial[0]).norm((float)P);
         for (int k = 1; k < Weights.Count; k++)
             total = total + (Weights[k] - _initial[k]).norm((float)P);
+        return total;
+    }
+
+    /// <summary>Σ_k sum(W_k ⊙ W0_k): FST's penalty, the inner product with the initial weights, differentiable.</summary>
+    public Tensor InnerProductWithInitial()
+    {
+        Tensor total = (Weights[0] * _initial[0]).sum();
+        for (int k = 1; k < Weights.Count; k++)
+            total = total + (Weights[k] * _initial[k]).sum();
         return total;
     }
 
