@@ -5,6 +5,7 @@ using Antidote.Defenses.D3;
 using Antidote.Defenses.FinePruning;
 using Antidote.Defenses.FineTuning;
 using Antidote.Defenses.FtSam;
+using Antidote.Defenses.Nad;
 using Antidote.Defenses.Fst;
 using Antidote.Defenses.NeuralCleanse;
 using Antidote.Defenses.None;
@@ -37,6 +38,9 @@ public static class DefenseCatalog
             "Wang et al., S&P 2019; BackdoorBench defense/nc.py",
             new NeuralCleanseOptions(new TriggerSearchOptions(Epochs: 2, BatchSize: 64), FineTune: new FineTuningOptions(Epochs: 2)),
             o => new NeuralCleanseDefense(o)))
+        .Register(DefenseEntry.Of<NadOptions>("nad",
+            "neural attention distillation: a fine-tuned teacher's attention maps distilled into the backdoored model",
+            "Li et al., ICLR 2021; BackdoorBench defense/nad.py", new NadOptions(TeacherEpochs: 1, Epochs: 2), o => new NadDefense(o)))
         .Register(DefenseEntry.Of<FtSamOptions>("ft-sam",
             "fine-tuning with (adaptive) sharpness-aware minimisation, ρ 2, label smoothing 0.1",
             "Zhu et al., ICCV 2023; BackdoorBench defense/ft-sam.py", new FtSamOptions(Epochs: 2), o => new FtSamDefense(o)))
