@@ -5,6 +5,7 @@ using Antidote.Defenses.D3;
 using Antidote.Defenses.FinePruning;
 using Antidote.Defenses.FineTuning;
 using Antidote.Defenses.FtSam;
+using Antidote.Defenses.IBau;
 using Antidote.Defenses.Nad;
 using Antidote.Defenses.Fst;
 using Antidote.Defenses.NeuralCleanse;
@@ -41,6 +42,9 @@ public static class DefenseCatalog
         .Register(DefenseEntry.Of<NadOptions>("nad",
             "neural attention distillation: a fine-tuned teacher's attention maps distilled into the backdoored model",
             "Li et al., ICLR 2021; BackdoorBench defense/nad.py", new NadOptions(TeacherEpochs: 1, Epochs: 2), o => new NadDefense(o)))
+        .Register(DefenseEntry.Of<IBauOptions>("i-bau",
+            "adversarial unlearning of a universal perturbation by implicit hypergradient (Adam 1e-4, 5 rounds, K 5)",
+            "Zeng et al., ICLR 2022; BackdoorBench defense/i-bau.py", new IBauOptions(Rounds: 1, K: 2, BatchSize: 32), o => new IBauDefense(o)))
         .Register(DefenseEntry.Of<FtSamOptions>("ft-sam",
             "fine-tuning with (adaptive) sharpness-aware minimisation, ρ 2, label smoothing 0.1",
             "Zhu et al., ICCV 2023; BackdoorBench defense/ft-sam.py", new FtSamOptions(Epochs: 2), o => new FtSamDefense(o)))
