@@ -10,6 +10,7 @@ using Antidote.Defenses.Nad;
 using Antidote.Defenses.Fst;
 using Antidote.Defenses.NeuralCleanse;
 using Antidote.Defenses.None;
+using Antidote.Defenses.Sau;
 
 namespace Antidote.Defenses;
 
@@ -45,6 +46,9 @@ public static class DefenseCatalog
         .Register(DefenseEntry.Of<IBauOptions>("i-bau",
             "adversarial unlearning of a universal perturbation by implicit hypergradient (Adam 1e-4, 5 rounds, K 5)",
             "Zeng et al., ICLR 2022; BackdoorBench defense/i-bau.py", new IBauOptions(Rounds: 1, K: 2, BatchSize: 32), o => new IBauDefense(o)))
+        .Register(DefenseEntry.Of<SauOptions>("sau",
+            "shared adversarial unlearning: PGD finds perturbations that fool the model and the backdoored copy alike, then unlearns them",
+            "Wei et al., NeurIPS 2023; BackdoorBench defense/sau.py", new SauOptions(Rounds: 1, BatchSize: 32, AdversarialSteps: 2), o => new SauDefense(o)))
         .Register(DefenseEntry.Of<FtSamOptions>("ft-sam",
             "fine-tuning with (adaptive) sharpness-aware minimisation, ρ 2, label smoothing 0.1",
             "Zhu et al., ICCV 2023; BackdoorBench defense/ft-sam.py", new FtSamOptions(Epochs: 2), o => new FtSamDefense(o)))
