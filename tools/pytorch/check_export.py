@@ -1,7 +1,7 @@
 """Loads the models Antidote wrote (PyTorchExportTests and DefendedExportTests with ANTIDOTE_EXPORT_DIR set) in PyTorch,
 from .pth with torch.load and from safetensors, with load_state_dict(strict=True), and checks that PyTorch's logits equal
 Antidote's to 1e-4. NAME.io.safetensors holds each fixture's input and logits; NAME.DEFENSE.pth is the fixture after a
-pruning or detection defense (NAME.DEFENSE.io.safetensors beside it).
+defense (NAME.DEFENSE.io.safetensors beside it).
 
     /usr/bin/python3 tools/pytorch/check_export.py DIR
 

@@ -22,7 +22,7 @@ public class DefendedExportTests
     {
         var data = new TheoryData<string, string>();
         foreach (string model in new[] { "preact-resnet18", "resnet18", "vgg16-bn", "vit" })
-            foreach (string defense in new[] { "fp", "clp", "anp", "nc" })
+            foreach (string defense in new[] { "fp", "clp", "anp", "nc", "nad", "ft-sam", "i-bau", "sau", "fst" })
                 data.Add(model, defense);
         return data;
     }
@@ -47,7 +47,7 @@ public class DefendedExportTests
         var entry = DefenseCatalog.Default.Get(defense);
         var options = Options(defense) ?? (IDefenseOptions)entry.SmokeOptions;
 
-        bool refused = model == "vit" && defense is "clp" or "anp";
+        bool refused = model == "vit" && defense is "clp" or "anp" or "nad";
         if (refused)
         {
             var error = Assert.Throws<AntidoteException>(() => entry.Create(options).Run(context));
@@ -86,6 +86,10 @@ public class DefendedExportTests
             FineTune: new Antidote.Defenses.FineTuning.FineTuningOptions(Epochs: 1)),
         "anp" => new Antidote.Defenses.Anp.AnpOptions(Iterations: 2, BatchSize: 16),
         "fp" => new Antidote.Defenses.FinePruning.FinePruningOptions(FineTune: new Antidote.Defenses.FineTuning.FineTuningOptions(Epochs: 1)),
+        "nad" => new Antidote.Defenses.Nad.NadOptions(TeacherEpochs: 1, Epochs: 1),
+        "ft-sam" => new Antidote.Defenses.FtSam.FtSamOptions(Epochs: 1),
+        "fst" => new Antidote.Defenses.Fst.FstOptions(Epochs: 1),
+        "sau" => new Antidote.Defenses.Sau.SauOptions(Rounds: 1, AdversarialSteps: 1),
         _ => null,
     };
 }
