@@ -60,11 +60,15 @@ public sealed class PerBatchPoisoning(
     public Tensor Loss(ImageClassifier model, Tensor inputs, Tensor batchLabels, StepMetrics metrics)
     {
         var logits = model.call(inputs);
-        var predicted = logits.argmax(1);
-        metrics.Add("train_acc", predicted.eq(batchLabels).to_type(ScalarType.Float32).mean().item<float>(), batchLabels.shape[0]);
-        if (_poisonedInBatch > 0)
-            metrics.Add("train_asr", predicted.narrow(0, 0, _poisonedInBatch).eq(batchLabels.narrow(0, 0, _poisonedInBatch))
-                .to_type(ScalarType.Float32).mean().item<float>(), _poisonedInBatch);
+        AddScores(metrics, logits, batchLabels, _poisonedInBatch);
         return nn.functional.cross_entropy(logits, batchLabels);
+    }
+
+    /// <summary>train_acc over the batch and train_asr over its first <paramref name="poisoned"/> rows (the triggered ones).</summary>
+    public static void AddScores(StepMetrics metrics, Tensor logits, Tensor labels, int poisoned)
+    {
+        metrics.AddAccuracy("train_acc", logits, labels);
+        if (poisoned > 0)
+            metrics.AddAccuracy("train_asr", logits.narrow(0, 0, poisoned), labels.narrow(0, 0, poisoned));
     }
 }

@@ -10,7 +10,7 @@ public sealed class CrossEntropyObjective(double labelSmoothing = 0) : ITraining
     {
         var logits = model.call(inputs);
         var loss = nn.functional.cross_entropy(logits, labels, label_smoothing: labelSmoothing);
-        metrics.Add("train_acc", logits.argmax(1).eq(labels).to_type(ScalarType.Float32).mean().item<float>(), labels.shape[0]);
+        metrics.AddAccuracy("train_acc", logits, labels);
         return loss;
     }
 }

@@ -310,11 +310,9 @@ public sealed class InputAwareAttack(AttackRequest request, InputAwareOptions op
         public Tensor Loss(ImageClassifier model, Tensor inputs, Tensor labels, StepMetrics metrics)
         {
             var logits = model.call(inputs);
-            var predicted = logits.argmax(1);
-            metrics.Add("train_acc", predicted.eq(labels).to_type(ScalarType.Float32).mean().item<float>(), labels.shape[0]);
+            PerBatchPoisoning.AddScores(metrics, logits, labels, _poisoned);
             var loss = nn.functional.cross_entropy(logits, labels);
             if (_poisoned == 0 || _diversity is null) return loss;
-            metrics.Add("train_asr", predicted.narrow(0, 0, _poisoned).eq(labels.narrow(0, 0, _poisoned)).to_type(ScalarType.Float32).mean().item<float>(), _poisoned);
             metrics.Add("diversity", _diversity.item<float>(), _poisoned);
             return loss + _diversity * attack.Options.LambdaDiv;
         }

@@ -70,7 +70,7 @@ public sealed class FstDefense(FstOptions options) : IDefense
         public Tensor Loss(ImageClassifier model, Tensor inputs, Tensor labels, StepMetrics metrics)
         {
             var logits = model.call(inputs);
-            metrics.Add("train_acc", logits.argmax(1).eq(labels).to_type(ScalarType.Float32).mean().item<float>(), labels.shape[0]);
+            metrics.AddAccuracy("train_acc", logits, labels);
             var inner = head.InnerProductWithInitial();
             metrics.Add("inner_product", inner.item<float>(), labels.shape[0]);
             return nn.functional.cross_entropy(logits, labels) + inner * alpha;

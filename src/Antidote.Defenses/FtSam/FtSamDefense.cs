@@ -101,7 +101,7 @@ public sealed class SharpnessAwareObjective(FtSamOptions options) : ITrainingObj
     public Tensor Loss(ImageClassifier model, Tensor inputs, Tensor labels, StepMetrics metrics)
     {
         var logits = model.call(inputs);
-        metrics.Add("train_acc", logits.argmax(1).eq(labels).to_type(ScalarType.Float32).mean().item<float>(), labels.shape[0]);
+        metrics.AddAccuracy("train_acc", logits, labels);
         return SmoothedCrossEntropy(logits, labels, options.LabelSmoothing);
     }
 

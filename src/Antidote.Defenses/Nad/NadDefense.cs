@@ -109,7 +109,7 @@ public sealed class NadDefense(NadOptions options) : IDefense
             IReadOnlyDictionary<string, Tensor> target;
             using (no_grad()) target = teacher.ForwardStages(inputs);
             var logits = student["logits"];
-            metrics.Add("train_acc", logits.argmax(1).eq(labels).to_type(ScalarType.Float32).mean().item<float>(), labels.shape[0]);
+            metrics.AddAccuracy("train_acc", logits, labels);
             var loss = nn.functional.cross_entropy(logits, labels);
             foreach (var (stage, beta) in stages)
             {
