@@ -45,6 +45,7 @@ public class CliTests
         AssertUsageError(ConsoleCapture.Run("show-attack"), "an attack name or --attack-run DIR");
         AssertUsageError(ConsoleCapture.Run("show-attack", "badnets", "--attack-run", temp.Path), "an attack name or --attack-run DIR");
         AssertUsageError(ConsoleCapture.Run("show-attack", "nope"), "unknown attack 'nope'");
+        AssertUsageError(ConsoleCapture.Run("show-attack", "input-aware", "--dataset", "mnist", "--data", temp.File("mnist")), "trains together with the victim");
         AssertUsageError(ConsoleCapture.Run("show-attack", "badnets", "--dataset", "mnist", "--data", temp.File("mnist"), "--png", temp.File("w.jpg")), "written as a .png");
         Assert.False(File.Exists(temp.File("w.jpg")));
     }
