@@ -6,10 +6,9 @@ namespace Antidote.Attacks;
 
 /// <summary>Rows an attack changes in each batch without relabelling them (WaNet's cross rows, BPP's negative rows), so that
 /// the model learns that a near-trigger is not the trigger.</summary>
-/// <param name="Name">What the log calls them ("cross", "negative").</param>
 /// <param name="Count">How many, from the batch's poisoned count and its size.</param>
 /// <param name="Change">Images in [0, 1] → the changed images (the step's dispose scope owns the result).</param>
-public sealed record KeptLabelRows(string Name, Func<int, int, int> Count, Func<Tensor, Tensor> Change);
+public sealed record KeptLabelRows(Func<int, int, int> Count, Func<Tensor, Tensor> Change);
 
 /// <summary>
 /// Poisoning while the model trains, as BackdoorBench's WaNet, Input-aware and BPP do (wanet.py L578-579, bpp.py L879-880):
@@ -52,9 +51,14 @@ public sealed class PerBatchPoisoning(
         var parts = new List<Tensor> { trigger(images.narrow(0, 0, poisoned)) };
         if (kept > 0) parts.Add(keptLabelRows!.Change(images.narrow(0, poisoned, kept)));
         if (poisoned + kept < n) parts.Add(images.narrow(0, poisoned + kept, n - poisoned - kept));
-        var targets = batchLabels.narrow(0, 0, poisoned).data<long>().Select(l => (long)labels.TargetFor((int)l)).ToArray();
-        var newLabels = cat([tensor(targets, ScalarType.Int64, batchLabels.device), batchLabels.narrow(0, poisoned, n - poisoned)]);
-        return (augmentation.Apply(cat(parts, 0)), newLabels);
+        return (augmentation.Apply(cat(parts, 0)), Relabel(labels, batchLabels, poisoned));
+    }
+
+    /// <summary>The batch's labels with its first <paramref name="poisoned"/> rows sent to their attack targets.</summary>
+    public static Tensor Relabel(LabelPolicy policy, Tensor labels, int poisoned)
+    {
+        var targets = labels.narrow(0, 0, poisoned).data<long>().Select(l => (long)policy.TargetFor((int)l)).ToArray();
+        return cat([tensor(targets, ScalarType.Int64, labels.device), labels.narrow(0, poisoned, labels.shape[0] - poisoned)]);
     }
 
     public Tensor Loss(ImageClassifier model, Tensor inputs, Tensor batchLabels, StepMetrics metrics)

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Antidote.Attacks;
 using Antidote.Core;
 using Antidote.Core.Runtime;
 
@@ -57,6 +58,13 @@ public static class CommonOptions
         if (cuda && !TorchSharp.torch.cuda.is_available())
             throw new AntidoteException($"--device {device}: CUDA is not available (this build uses TorchSharp-cpu, or no GPU is present)");
         return new ComputeSettings(device, threads);
+    }
+
+    /// <summary>Refuses all-to-all relabelling for an attack that cannot do it (clean-label SIG).</summary>
+    public static void LabelModeSupported(AttackEntry attack, AttackSettings settings)
+    {
+        if (settings.LabelMode == LabelMode.AllToAll && !attack.SupportsAllToAll)
+            throw new AntidoteException($"--label-mode all-to-all is not supported by {attack.Name}");
     }
 
     public static void Positive(string option, double value)

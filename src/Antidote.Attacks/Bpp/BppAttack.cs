@@ -42,7 +42,7 @@ public sealed class BppAttack(AttackRequest request, BppOptions options) : IAtta
 
     public ITrainingObjective TrainingObjective(ImageDataset train) =>
         new PerBatchPoisoning(Labels, request.Settings.PoisonRatio, ApplyTrigger,
-            options.NegativeRatio > 0 ? new KeptLabelRows("negative", (_, batch) => (int)(batch * options.NegativeRatio), images => Negative(images, train)) : null,
+            options.NegativeRatio > 0 ? new KeptLabelRows((_, batch) => (int)(batch * options.NegativeRatio), images => Negative(images, train)) : null,
             PostTensorAugmentation.For(request.Dataset));
 
     public Tensor ApplyTrigger(Tensor images) =>

@@ -292,19 +292,20 @@ public sealed class InputAwareAttack(AttackRequest request, InputAwareOptions op
             var x2 = _augmentation.Apply(train.Batch(otherRows, x.device).Images);
 
             var bd = x.narrow(0, 0, poisoned);
-            var (pattern1, mask1) = attack.PatternAndMask(attack.Normalise(bd));
+            var bdInputs = attack.Normalise(bd);
+            var otherInputs = attack.Normalise(x2);
+            var (pattern1, mask1) = attack.PatternAndMask(bdInputs);
             var parts = new List<Tensor> { (bd + (pattern1 - bd) * mask1).clamp(0, 1) };
-            var (pattern2, mask2) = attack.PatternAndMask(attack.Normalise(x2));
+            var (pattern2, mask2) = attack.PatternAndMask(otherInputs);
             if (cross > 0)
             {
                 var crossRows = x.narrow(0, poisoned, cross);
                 parts.Add((crossRows + (pattern2.narrow(0, 0, cross) - crossRows) * mask2.narrow(0, 0, cross)).clamp(0, 1));
             }
             if (poisoned + cross < n) parts.Add(x.narrow(0, poisoned + cross, n - poisoned - cross));
-            _diversity = Diversity(attack.Normalise(bd), attack.Normalise(x2.narrow(0, 0, poisoned)),
+            _diversity = Diversity(bdInputs, otherInputs.narrow(0, 0, poisoned),
                 attack.Normalise(pattern1), attack.Normalise(pattern2.narrow(0, 0, poisoned)));
-            var targets = labels.narrow(0, 0, poisoned).data<long>().Select(l => (long)attack.Labels.TargetFor((int)l)).ToArray();
-            return (cat(parts, 0), cat([tensor(targets, ScalarType.Int64, labels.device), labels.narrow(0, poisoned, n - poisoned)]));
+            return (cat(parts, 0), PerBatchPoisoning.Relabel(attack.Labels, labels, poisoned));
         }
 
         public Tensor Loss(ImageClassifier model, Tensor inputs, Tensor labels, StepMetrics metrics)

@@ -86,7 +86,7 @@ public sealed class WaNetAttack(AttackRequest request, WaNetOptions options) : I
 
     public ITrainingObjective TrainingObjective(ImageDataset train) =>
         new PerBatchPoisoning(Labels, request.Settings.PoisonRatio, ApplyTrigger,
-            new KeptLabelRows("cross", (poisoned, _) => (int)(poisoned * options.CrossRatio), Cross),
+            new KeptLabelRows((poisoned, _) => (int)(poisoned * options.CrossRatio), Cross),
             PostTensorAugmentation.For(request.Dataset));
 
     public Tensor ApplyTrigger(Tensor images) => Warp(images, Grid.to(images.device).expand(images.shape[0], -1, -1, -1));

@@ -56,8 +56,7 @@ public sealed class AttackCommand : Command
         var dataset = DatasetCatalog.Default.Get(r.GetValue(_dataset)!);
         var attack = AttackCatalog.Default.Get(r.GetValue(_attack)!);
         var settings = (AttackSettings)_poisoning.Bind(r);
-        if (settings.LabelMode == LabelMode.AllToAll && !attack.SupportsAllToAll)
-            throw new AntidoteException($"--label-mode all-to-all is not supported by {attack.Name}");
+        CommonOptions.LabelModeSupported(attack, settings);
         int epochs = r.GetValue(_epochs), batch = r.GetValue(_batchSize), evalEvery = r.GetValue(_evalEvery), tMax = r.GetValue(_cosineTMax);
         CommonOptions.Positive("--epochs", epochs);
         CommonOptions.Positive("--batch-size", batch);

@@ -47,8 +47,8 @@ public sealed class ShowAttackCommand : Command
             throw new AntidoteException("--attack-run shows the run's own attack: its options come from the run folder");
         var entry = name is null ? null : AttackCatalog.Default.Get(name);
         var settings = (AttackSettings)_poisoning.Bind(r);
-        if (entry is not null && settings.LabelMode == LabelMode.AllToAll && !entry.SupportsAllToAll)
-            throw new AntidoteException($"--label-mode all-to-all is not supported by {entry.Name}");
+        if (entry is not null) CommonOptions.LabelModeSupported(entry, settings);
+        CommonOptions.Positive("--images", r.GetValue(_images));
         string output = Path.GetFullPath(r.GetValue(_outFile) ?? $"show-{name ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(run!))}.png");
         if (!output.EndsWith(".png", StringComparison.OrdinalIgnoreCase)) throw new AntidoteException($"--png {output}: the grid is written as a .png");
         return new GallerySettings(run, entry is null ? null : (IAttackOptions)_attacks.Bind(r, entry.Name), settings,

@@ -83,7 +83,7 @@ public sealed class IBauDefense(IBauOptions options) : IDefense
             for (int round = 1; round <= options.Rounds; round++)
             {
                 var roundClock = Stopwatch.StartNew();
-                using var perturbation = SearchPerturbation(model, data, pipeline, order, context);
+                using var perturbation = SearchPerturbation(model, data, pipeline, order, context.Cancel);
                 double lossSum = 0;
                 for (int b = 0; b < inputs.Count; b++)
                 {
@@ -112,7 +112,7 @@ public sealed class IBauDefense(IBauOptions options) : IDefense
 
     /// <summary>One pass of SGD over shuffled batches on −CE(f(x + δ), argmax f(x)) + reg·‖δ‖², from δ = 0; then scaled into
     /// the L2 bound when one is set. Returns δ [1, C, H, W] (on normalised inputs, detached).</summary>
-    public Tensor SearchPerturbation(ImageClassifier model, Antidote.Data.ImageDataset data, DataPipeline pipeline, Random order, DefenseContext? context = null)
+    public Tensor SearchPerturbation(ImageClassifier model, Antidote.Data.ImageDataset data, DataPipeline pipeline, Random order, CancellationToken cancel = default)
     {
         var first = data.Batch([0], pipeline.Device).Images;
         var delta = new TorchSharp.Modules.Parameter(zeros_like(first));
@@ -120,7 +120,7 @@ public sealed class IBauDefense(IBauOptions options) : IDefense
         using var sgd = optim.SGD([delta], options.PerturbationLearningRate);
         foreach (var rows in IndexBatches.Shuffled(data.Count, options.BatchSize, order))
         {
-            context?.Cancel.ThrowIfCancellationRequested();
+            cancel.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
             var (images, _) = data.Batch(rows, pipeline.Device);
             var x = pipeline.TrainInputs(images);

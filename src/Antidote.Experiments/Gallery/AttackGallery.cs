@@ -39,7 +39,6 @@ public static class AttackGallery
 
     public static GallerySummary Write(GallerySettings settings, IRunLog log)
     {
-        if (settings.Images < 1) throw new AntidoteException($"--images must be >= 1, got {settings.Images}");
         using var scope = NewDisposeScope();
         var run = settings.Run is null ? null : AttackRun.Open(settings.Run);
         using var data = run?.LoadData(settings.DataDirectory)

@@ -104,7 +104,7 @@ public class TrainingTimeAttackTests
     public void Per_batch_poisoning_triggers_and_relabels_the_first_tenth_and_keeps_the_labels_of_cross_rows()
     {
         var policy = new LabelPolicy(LabelMode.AllToOne, 1, 4);
-        var objective = new PerBatchPoisoning(policy, 0.1, x => x + 1, new KeptLabelRows("cross", (poisoned, _) => 2 * poisoned, x => x + 2), NoAugmentation);
+        var objective = new PerBatchPoisoning(policy, 0.1, x => x + 1, new KeptLabelRows((poisoned, _) => 2 * poisoned, x => x + 2), NoAugmentation);
         var images = zeros(128, 1, 4, 4);
         var labels = arange(128, dtype: ScalarType.Int64).remainder(4);
         var (outImages, outLabels) = objective.PrepareBatch(images, labels, Enumerable.Range(0, 128).Select(i => (long)i).ToArray());
