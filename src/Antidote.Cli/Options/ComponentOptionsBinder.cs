@@ -20,6 +20,10 @@ public sealed class ComponentOptionsBinder
 {
     private sealed record Field(IReadOnlyList<PropertyInfo> Path, Type ValueType, string Key, Option Option);
 
+    /// <summary>One field as help and `antidote list NAME` show it.</summary>
+    /// <param name="Key">The field's name without the prefix: a sweep's "NAME+KEY=VALUE" and a YAML file's key.</param>
+    public sealed record FieldHelp(string Flag, string Key, string ValueName, string? Default, string Description);
+
     private readonly List<Field> _fields = [];
 
     /// <param name="prefix">Flag prefix, usually the component's registered name ("d3" → --d3-epsilon); "" for none.</param>
@@ -38,6 +42,30 @@ public sealed class ComponentOptionsBinder
     public IComponentOptions Defaults { get; }
 
     public IEnumerable<Option> Options => _fields.Select(f => f.Option);
+
+    /// <summary>Every field with its flag, value kind, default and description.</summary>
+    public IReadOnlyList<FieldHelp> Help() => _fields.Select(f => new FieldHelp(f.Option.Name, f.Key,
+        f.ValueType == typeof(bool) ? "true|false" : HelpName(f.ValueType),
+        Shown(FieldValue(Defaults, f)), f.Option.Description ?? "")).ToList();
+
+    /// <summary>Every field of <paramref name="options"/> as (key, value) in the flags' spelling: what a YAML file or a
+    /// sweep's modifiers would say to rebuild it.</summary>
+    public IReadOnlyList<KeyValuePair<string, string?>> Values(IComponentOptions options) =>
+        _fields.Select(f => new KeyValuePair<string, string?>(f.Key, Shown(FieldValue(options, f)))).ToList();
+
+    /// <summary>Whether <paramref name="key"/> (a flag without its prefix and dashes) is one of this record's fields.</summary>
+    public bool HasKey(string key) => _fields.Any(f => f.Key == key);
+
+    private static object? FieldValue(object? record, Field field)
+    {
+        object? value = record;
+        foreach (var property in field.Path)
+        {
+            if (value is null) return null;
+            value = property.GetValue(value);
+        }
+        return value;
+    }
 
     /// <summary>The flags given on this command line.</summary>
     public IReadOnlyList<string> Given(ParseResult result) =>
@@ -118,13 +146,7 @@ public sealed class ComponentOptionsBinder
     {
         if (type == typeof(bool))
             return new Option<bool>(name) { Description = description, DefaultValueFactory = _ => defaultValue is true };
-        string? shown = defaultValue switch
-        {
-            null => null,
-            Enum e => JsonNamingPolicy.KebabCaseLower.ConvertName(e.ToString()),
-            IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
-            _ => defaultValue.ToString(),
-        };
+        string? shown = Shown(defaultValue);
         // The default is shown as help shows every default; binding applies only flags the user gave (not implicit ones).
         var option = new Option<string>(name) { Description = description, HelpName = HelpName(type) };
         if (shown is not null) option.DefaultValueFactory = _ => shown;
@@ -132,6 +154,15 @@ public sealed class ComponentOptionsBinder
             option.AcceptOnlyFromAmong([.. Enum.GetNames(type).Select(JsonNamingPolicy.KebabCaseLower.ConvertName)]);
         return option;
     }
+
+    private static string? Shown(object? value) => value switch
+    {
+        null => null,
+        bool b => b ? "true" : "false",
+        Enum e => JsonNamingPolicy.KebabCaseLower.ConvertName(e.ToString()),
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => value.ToString(),
+    };
 
     private static string HelpName(Type type) =>
         type == typeof(int) || type == typeof(long) ? "int" : type == typeof(double) ? "number" : type.IsEnum ? "name" : type == typeof(string) ? "text" : type.Name;
