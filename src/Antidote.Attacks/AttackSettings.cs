@@ -5,7 +5,7 @@ namespace Antidote.Attacks;
 
 /// <summary>The poisoning settings every attack shares; each attack's trigger has its own options record.</summary>
 public sealed record AttackSettings(
-    [Description("Attack target label, all-to-one (BackdoorBench: 0)")]
+    [Description("The attack's target label, all-to-one (BackdoorBench: 0)")]
     int Target = 0,
     [Description("Fraction of the training set poisoned (BackdoorBench: 0.1)")]
     double PoisonRatio = 0.1,

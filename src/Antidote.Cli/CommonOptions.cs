@@ -45,7 +45,11 @@ public static class CommonOptions
         DefaultValueFactory = _ => 0.2,
     };
 
-    public static Option<string> Run() => new("--run") { Description = "Attack or defense run folder", Required = true };
+    /// <summary>A run folder: the attack run defend and show-attack start from, the run eval and scan measure.</summary>
+    public static Option<string> Run(bool required = true) => new("--run", "--from", "--attack-run")
+    {
+        Description = "Run folder (defend, show-attack: an attack run; eval, scan: an attack or defense run)", Required = required,
+    };
 
     public static Option<string?> Name() => new("--name") { Description = "Run folder name (default: derived from the settings)" };
 

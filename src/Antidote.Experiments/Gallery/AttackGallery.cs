@@ -66,7 +66,7 @@ public static class AttackGallery
         {
             // A fresh one would show a trigger that never trained (after the costly part of its preparation).
             if (attack.TriggerLearnsWithVictim)
-                throw new AntidoteException($"{attack.Name}'s trigger trains together with the victim: show one a run planted with --attack-run DIR");
+                throw new AntidoteException($"{attack.Name}'s trigger trains together with the victim: show one a run planted with --run DIR");
             var spec = new ModelSpec(settings.Model, data.Info.Channels, data.Info.Classes, data.Info.Height, data.Info.Width);
             using var pipeline = DataPipeline.For(data.Info, CPU);
             attack.Prepare(new AttackPreparation(data.Train, () => ModelCatalog.Create(spec), pipeline, settings.Seed, log));
