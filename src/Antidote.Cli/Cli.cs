@@ -1,6 +1,9 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
+using System.CommandLine.Help;
+using System.CommandLine.Invocation;
 using Antidote.Cli.Commands;
+using Antidote.Cli.Options;
 using Antidote.Core;
 
 namespace Antidote.Cli;
@@ -14,17 +17,30 @@ public static class Cli
     public static RootCommand Build()
     {
         var root = new RootCommand("Antidote: plant backdoors in image classifiers and remove them (D3, FT); clean the models you already have (detox).");
-        foreach (var command in new Command[] { new DemoCommand(), new AttackCommand(), new DefendCommand(), new DetoxCommand(), new EvalCommand(), new SweepCommand(), new ListCommand(), new BenchmarkCommand(), new ScanCommand(), new ShowAttackCommand(), new DoctorCommand() })
+        foreach (var command in new Command[] { new DemoCommand(), new AttackCommand(), new DefendCommand(), new DetoxCommand(), new EvalCommand(), new SweepCommand(), new ResultsCommand(), new ListCommand(), new BenchmarkCommand(), new ScanCommand(), new ShowAttackCommand(), new DoctorCommand() })
             root.Subcommands.Add(command);
+        var help = root.Options.OfType<HelpOption>().Single();
+        help.Action = new ComponentHelpAction((SynchronousCommandLineAction)help.Action!);
         return root;
     }
 
     public static int Main(string[] args)
     {
-        var parsed = Build().Parse(args);
+        var root = Build();
+        var parsed = root.Parse(args);
+        try
+        {
+            string[] expanded = ConfigArguments.Expand(parsed, args, parsed.CommandResult.Command is SweepCommand sweep ? sweep.GridFile(parsed) : null);
+            if (expanded != args) parsed = root.Parse(expanded);
+        }
+        catch (Exception e) when (e is AntidoteException or IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"antidote: error: {Printable.Escape(e.Message, 2000)}");
+            return UsageError;
+        }
         if (parsed.Errors.Count > 0)
         {
-            Console.Error.WriteLine($"antidote: error: {OneLine(parsed.Errors[0].Message)} (see --help)");
+            Console.Error.WriteLine($"antidote: error: {ConfigArguments.Explain(OneLine(parsed.Errors[0].Message))} (see --help)");
             return UsageError;
         }
         // Ctrl-C and SIGTERM cancel the run: the training loop stops at its next step, the staging folder is removed,
@@ -75,7 +91,7 @@ public static class Cli
         // message names the path.
         catch (Exception e) when (e is AntidoteException or UnauthorizedAccessException or IOException)
         {
-            Console.Error.WriteLine($"antidote: error: {Printable.Escape(e.Message, 2000)}");
+            Console.Error.WriteLine($"antidote: error: {Printable.Escape(ConfigArguments.Explain(e.Message), 2000)}");
             return UsageError;
         }
         catch (Exception e) when (Environment.GetEnvironmentVariable("ANTIDOTE_DEBUG") is null)

@@ -12,7 +12,7 @@ using Antidote.Training;
 namespace Antidote.Cli.Commands;
 
 /// <summary>`antidote attack`: train a backdoored model and write its run folder.</summary>
-public sealed class AttackCommand : Command
+public sealed class AttackCommand : Command, IChoosesComponents, IRerunsFolders
 {
     private readonly Option<string> _attack = new("--attack") { Description = "Attack name (see `antidote list`)", DefaultValueFactory = _ => "badnets" };
     private readonly Option<string> _dataset = CommonOptions.Dataset();
@@ -21,7 +21,7 @@ public sealed class AttackCommand : Command
     private readonly RegistryOptions<AttackEntry> _attacks = new(AttackCatalog.Default);
     private readonly RegistryOptions<ModelEntry> _models = new(ModelCatalog.Default);
     private readonly Option<int> _epochs = new("--epochs") { Description = "Training epochs (BackdoorBench CIFAR-10: 100)", DefaultValueFactory = _ => 10 };
-    private readonly Option<double> _lr = new("--lr") { Description = "SGD learning rate, cosine-annealed (BackdoorBench: 0.01)", DefaultValueFactory = _ => 0.01 };
+    private readonly Option<double> _lr = new("--learning-rate", "--lr") { Description = "SGD learning rate, cosine-annealed (BackdoorBench: 0.01)", DefaultValueFactory = _ => 0.01 };
     private readonly Option<int> _cosineTMax = new("--cosine-tmax") { Description = "Cosine schedule's half period in epochs (BackdoorBench: 100 whatever --epochs; 0 = anneal over --epochs)", DefaultValueFactory = _ => TrainingSettings.BackdoorBenchCosineTMax };
     private readonly Option<int> _batchSize = new("--batch-size") { Description = "Batch size (BackdoorBench: 128)", DefaultValueFactory = _ => 128 };
     private readonly Option<double> _weightDecay = new("--weight-decay") { Description = "SGD weight decay (BackdoorBench: 5e-4)", DefaultValueFactory = _ => 5e-4 };
@@ -32,14 +32,31 @@ public sealed class AttackCommand : Command
     private readonly ComputeOptions _compute = new();
     private readonly Option<string?> _name = CommonOptions.Name();
     private readonly Option<bool> _force = CommonOptions.Force();
+    private readonly Option<string?> _config = ConfigArguments.Option();
 
     public AttackCommand() : base("attack", "Poison a training set and train a backdoored model (writes a run folder). " +
-        "Each attack's and model's own options are prefixed with its name (--blended-alpha, --preact-resnet18-width)")
+        "Each attack's and model's own options are prefixed with its name: `antidote list NAME` shows them")
     {
         foreach (var option in new Option[] { _attack, _dataset, _model }.Concat(_poisoning.Options).Concat(_attacks.All).Concat(_models.All)
-                     .Concat([_epochs, _lr, _cosineTMax, _batchSize, _weightDecay, _evalEvery, _seed, _data, _out, _name, _force]).Concat(_compute.All))
+                     .Concat([_epochs, _lr, _cosineTMax, _batchSize, _weightDecay, _evalEvery, _seed, _data, _out, _name, _force, _config]).Concat(_compute.All))
             Options.Add(option);
         SetAction(result => Cli.Run(() => Execute(result, Cli.Interrupt)));
+    }
+
+    public IEnumerable<ChosenComponent> Chosen(ParseResult r) =>
+        new[] { _attacks.Chosen(r, _attack), _models.Chosen(r, _model) }.OfType<ChosenComponent>();
+
+    public IReadOnlyList<ConfigSetting> SettingsOf(string runFolder)
+    {
+        string file = Path.Combine(runFolder, RunFiles.Config);
+        var c = RunJson.Read<AttackRunConfig>(file);
+        var settings = new RunFolderSettings(file);
+        settings.Add("--dataset", c.Dataset).Add("--model", c.ModelName).Add("--attack", c.AttackName)
+            .AddAll(_models.For(c.ModelName), c.Model).AddAll(_attacks.For(c.AttackName), c.Attack).AddAll(_poisoning, c.Settings)
+            .Add("--epochs", c.Training.Epochs).Add("--learning-rate", c.Training.LearningRate).Add("--batch-size", c.Training.BatchSize)
+            .Add("--weight-decay", c.Training.WeightDecay).Add("--cosine-tmax", c.Training.CosineTMax ?? 0)
+            .Add("--seed", c.Seed).Add("--data", c.DataDirectory).Add("--eval-every", c.EvalEvery);
+        return settings.All;
     }
 
     private int Execute(ParseResult r, CancellationToken cancel)
@@ -60,7 +77,7 @@ public sealed class AttackCommand : Command
         int epochs = r.GetValue(_epochs), batch = r.GetValue(_batchSize), evalEvery = r.GetValue(_evalEvery), tMax = r.GetValue(_cosineTMax);
         CommonOptions.Positive("--epochs", epochs);
         CommonOptions.Positive("--batch-size", batch);
-        CommonOptions.Positive("--lr", r.GetValue(_lr));
+        CommonOptions.Positive("--learning-rate", r.GetValue(_lr));
         CommonOptions.NotNegative("--weight-decay", r.GetValue(_weightDecay));
         CommonOptions.NotNegative("--eval-every", evalEvery);
         CommonOptions.NotNegative("--cosine-tmax", tMax);

@@ -8,9 +8,9 @@ using Antidote.Experiments.Runs;
 namespace Antidote.Cli.Commands;
 
 /// <summary>`antidote defend`: run a defense on an attack run's model with a clean subset.</summary>
-public sealed class DefendCommand : Command
+public sealed class DefendCommand : Command, IChoosesComponents, IRerunsFolders
 {
-    private readonly Option<string> _from = new("--from") { Description = "Attack run folder to defend", Required = true };
+    private readonly Option<string> _from = CommonOptions.Run();
     private readonly Option<string> _method = CommonOptions.Method();
     private readonly Option<double> _cleanRatio = CommonOptions.CleanRatio();
     private readonly RegistryOptions<DefenseEntry> _defenses = new(DefenseCatalog.Default);
@@ -20,15 +20,27 @@ public sealed class DefendCommand : Command
     private readonly ComputeOptions _compute = new();
     private readonly Option<string?> _name = CommonOptions.Name();
     private readonly Option<bool> _force = CommonOptions.Force();
+    private readonly Option<string?> _config = ConfigArguments.Option();
 
     public DefendCommand() : base("defend", "Remove a backdoor from an attack run's model (writes a run folder beside it). " +
-        "Each defense's options are prefixed with its name (--d3-epochs, --ft-learning-rate). " +
+        "Each defense's options are prefixed with its name (--d3-epochs, --ft-learning-rate): `antidote list NAME` shows them. " +
         "D3's defaults (dual λ, 50 epochs and at least 600 SGD steps) are not a guarantee: in the README's comparison they left Blended " +
         "at up to 6.8% ASR with 3,000 clean images, and cost 3-4 points of ACC with 400")
     {
-        foreach (var option in new Option[] { _from, _method, _cleanRatio }.Concat(_defenses.All).Concat([_evalEvery, _seed, _data, _name, _force]).Concat(_compute.All))
+        foreach (var option in new Option[] { _from, _method, _cleanRatio }.Concat(_defenses.All).Concat([_evalEvery, _seed, _data, _name, _force, _config]).Concat(_compute.All))
             Options.Add(option);
         SetAction(result => Cli.Run(() => Execute(result, Cli.Interrupt)));
+    }
+
+    public IEnumerable<ChosenComponent> Chosen(ParseResult r) => new[] { _defenses.Chosen(r, _method) }.OfType<ChosenComponent>();
+
+    public IReadOnlyList<ConfigSetting> SettingsOf(string runFolder)
+    {
+        string file = Path.Combine(runFolder, RunFiles.Config);
+        var c = RunJson.Read<DefenseRunConfig>(file);
+        return new RunFolderSettings(file)
+            .Add("--run", Path.GetFullPath(Path.Combine(runFolder, c.From))).Add("--method", c.Method).AddAll(_defenses.For(c.Method), c.Options)
+            .Add("--clean-ratio", c.CleanRatio).Add("--seed", c.Seed).Add("--data", c.DataDirectory).Add("--eval-every", c.EvalEvery).All;
     }
 
     private int Execute(ParseResult r, CancellationToken cancel)

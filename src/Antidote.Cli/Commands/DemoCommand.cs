@@ -13,7 +13,7 @@ using Antidote.Models;
 namespace Antidote.Cli.Commands;
 
 /// <summary>`antidote demo`: plant a BadNets backdoor in a Fashion-MNIST model, remove it with FT and D3, print the table.</summary>
-public sealed class DemoCommand : Command
+public sealed class DemoCommand : Command, IChoosesComponents
 {
     private readonly Option<string> _out = CommonOptions.Out("runs/demo");
     private readonly Option<bool> _quick = new("--quick") { Description = "Tiny epochs: check the pipeline end to end, not the numbers" };
@@ -36,6 +36,8 @@ public sealed class DemoCommand : Command
             Options.Add(option);
         SetAction(result => Cli.Run(() => Execute(result, Cli.Interrupt)));
     }
+
+    public IEnumerable<ChosenComponent> Chosen(ParseResult r) => new[] { _models.Chosen(r, _model) }.OfType<ChosenComponent>();
 
     private int Execute(ParseResult r, CancellationToken cancel)
     {

@@ -15,7 +15,7 @@ using Antidote.Models;
 namespace Antidote.Cli.Commands;
 
 /// <summary>`antidote detox`: clean a checkpoint someone already has (PyTorch, safetensors or Antidote's) on their images.</summary>
-public sealed class DetoxCommand : Command
+public sealed class DetoxCommand : Command, IChoosesComponents
 {
     /// <summary>Normalisation presets: the CIFAR-10 statistics Antidote's cifar10 dataset uses (BackdoorBench's), torchvision's
     /// ImageNet ones, or none.</summary>
@@ -34,9 +34,9 @@ public sealed class DetoxCommand : Command
     private readonly Option<string> _normalize = new("--normalize") { Description = "Normalisation after scaling pixels to [0, 1], as the model was trained: none, cifar10, imagenet, or MEAN,MEAN,MEAN/STD,STD,STD", DefaultValueFactory = _ => "none" };
     private readonly Option<string> _clean = new("--clean") { Description = "Folder of clean images, one sub-folder per class (sorted names = labels 0..N-1), as torchvision's ImageFolder", Required = true };
     private readonly Option<double> _holdout = CommonOptions.Holdout();
-    private readonly Option<string?> _triggered = new("--triggered") { Description = "Folder of images carrying the suspected trigger (class sub-folders give true labels); with --attack-target, ASR before and after" };
+    private readonly Option<string?> _triggered = new("--triggered") { Description = "Folder of images carrying the suspected trigger (class sub-folders give true labels); with --target, ASR before and after" };
     private readonly Option<string?> _attack = new("--suspected-attack") { Description = "Suspected attack to plant on the held-out images for ASR, one whose trigger a defender can make (badnets, blended, sig, bpp; its options are --{attack}-*)" };
-    private readonly Option<int> _target = new("--attack-target") { Description = "The suspected attack's target label (for ASR)", DefaultValueFactory = _ => 0 };
+    private readonly Option<int> _target = new("--target", "--attack-target") { Description = "The attack's target label, all-to-one (BackdoorBench: 0)", DefaultValueFactory = _ => 0 };
     private readonly Option<string> _method = CommonOptions.Method();
     // Off by default: at Neural Cleanse's 80 passes a scan on 2-core CPU costs about 3 min per 300 clean images and 10 classes, twice.
     private readonly Option<bool> _scanFlag = new("--scan") { Description = "Look for a backdoor before and after the defense without knowing the trigger (Neural Cleanse's trigger search on the clean images; its options are --scan-*; costs roughly 2 x classes x scan-epochs passes over the clean training part)" };
@@ -48,15 +48,19 @@ public sealed class DetoxCommand : Command
     private readonly ComputeOptions _compute = new();
     private readonly Option<string?> _name = CommonOptions.Name();
     private readonly Option<bool> _force = CommonOptions.Force();
+    private readonly Option<string?> _config = ConfigArguments.Option();
 
     public DetoxCommand() : base("detox", "Clean a model you already have: load its checkpoint, run D3 (or --method) on your clean images, " +
         "report ACC (and ASR) on held-out images before and after, and write the cleaned weights in the checkpoint's format and key names")
     {
         foreach (var option in new Option[] { _weights, _model }.Concat(_models.All).Concat([_classes, _input, _normalize, _clean, _holdout, _triggered, _attack, _target])
-                     .Concat(_attacks.All).Concat([_method]).Concat(_defenses.All).Concat([_scanFlag]).Concat(_scan.Options).Concat([_seed, _out, _name, _force]).Concat(_compute.All))
+                     .Concat(_attacks.All).Concat([_method]).Concat(_defenses.All).Concat([_scanFlag]).Concat(_scan.Options).Concat([_seed, _out, _name, _force, _config]).Concat(_compute.All))
             Options.Add(option);
         SetAction(result => Cli.Run(() => Execute(result, Cli.Interrupt)));
     }
+
+    public IEnumerable<ChosenComponent> Chosen(ParseResult r) =>
+        new[] { _models.Chosen(r, _model), _defenses.Chosen(r, _method), _attacks.Chosen(r, _attack) }.OfType<ChosenComponent>();
 
     private int Execute(ParseResult r, CancellationToken cancel)
     {
@@ -95,7 +99,7 @@ public sealed class DetoxCommand : Command
         string? triggered = r.GetValue(_triggered), attack = r.GetValue(_attack);
         if (triggered is not null && attack is not null) throw new AntidoteException("--triggered and --suspected-attack exclude each other");
         int target = r.GetValue(_target);
-        if (target < 0 || target >= classes) throw new AntidoteException($"--attack-target must be a label (0..{classes - 1}), got {target}");
+        if (target < 0 || target >= classes) throw new AntidoteException($"--target must be a label (0..{classes - 1}), got {target}");
         if (attack is not null && AttackCatalog.Default.Contains(attack) && AttackCatalog.Default.Get(attack).SecretTrigger is { } secret)
             throw new AntidoteException($"--suspected-attack {attack}: its trigger is {secret}, which only the attacker has; " +
                                         "pass images the attacker triggered with --triggered DIR");

@@ -9,10 +9,10 @@ using Antidote.Models;
 namespace Antidote.Cli.Commands;
 
 /// <summary>`antidote show-attack`: what an attack does to an image, as a PNG grid.</summary>
-public sealed class ShowAttackCommand : Command
+public sealed class ShowAttackCommand : Command, IChoosesComponents
 {
-    private readonly Argument<string?> _attack = new("attack") { Description = "Attack name (see `antidote list`); omit with --attack-run", Arity = ArgumentArity.ZeroOrOne };
-    private readonly Option<string?> _run = new("--attack-run") { Description = "Attack run folder whose own trigger to show (rebuilt from its artifacts) instead of a fresh attack" };
+    private readonly Argument<string?> _attack = new("attack") { Description = "Attack name (see `antidote list`); omit with --run", Arity = ArgumentArity.ZeroOrOne };
+    private readonly Option<string> _run = CommonOptions.Run(required: false);
     private readonly Option<string> _dataset = CommonOptions.Dataset();
     private readonly Option<string> _model = CommonOptions.Model();
     private readonly ComponentOptionsBinder _poisoning = new("", typeof(AttackSettings));
@@ -25,7 +25,7 @@ public sealed class ShowAttackCommand : Command
 
     public ShowAttackCommand() : base("show-attack", "Draw what an attack does: a PNG with one test image per row and three columns, " +
         "clean | poisoned | the difference magnified until its largest value is white. A fresh attack is made from its options and --seed " +
-        "(a model is trained only by attacks that need one); --attack-run shows the trigger a run planted")
+        "(a model is trained only by attacks that need one); --run shows the trigger a run planted")
     {
         Arguments.Add(_attack);
         foreach (var option in new Option[] { _run, _dataset, _model }.Concat(_poisoning.Options).Concat(_attacks.All).Concat(_models.All)
@@ -39,12 +39,15 @@ public sealed class ShowAttackCommand : Command
         }));
     }
 
+    public IEnumerable<ChosenComponent> Chosen(ParseResult r) =>
+        new[] { _attacks.Chosen(r.GetValue(_attack)), _models.Chosen(r, _model) }.OfType<ChosenComponent>();
+
     internal GallerySettings BuildSettings(ParseResult r)
     {
         string? name = r.GetValue(_attack), run = r.GetValue(_run);
-        if ((name is null) == (run is null)) throw new AntidoteException("show-attack takes an attack name or --attack-run DIR (one of the two)");
+        if ((name is null) == (run is null)) throw new AntidoteException("show-attack takes an attack name or --run DIR (one of the two)");
         if (run is not null && _attacks.All.Any(o => r.GetResult(o) is { Implicit: false }))
-            throw new AntidoteException("--attack-run shows the run's own attack: its options come from the run folder");
+            throw new AntidoteException("--run shows the run's own attack: its options come from the run folder");
         var entry = name is null ? null : AttackCatalog.Default.Get(name);
         var settings = (AttackSettings)_poisoning.Bind(r);
         if (entry is not null) CommonOptions.LabelModeSupported(entry, settings);

@@ -16,7 +16,7 @@ public sealed class SweepCommand : Command
     private const string Modifiers = "each NAME[+FIELD=VALUE...], FIELD as in that component's flags without its prefix";
 
     private readonly Option<string> _models = new("--models") { Description = $"Comma-separated models, {Modifiers} (e.g. preact-resnet18+width=16)", DefaultValueFactory = _ => "small-cnn" };
-    private readonly Option<string> _attacks = new("--attacks") { Description = $"Comma-separated attacks, {Modifiers} (e.g. blended+trigger=noise)", DefaultValueFactory = _ => "badnets,blended,sig" };
+    private readonly Option<string> _attacks = new("--attacks") { Description = $"Comma-separated attacks, {Modifiers}, or target, poison-ratio, label-mode and seed of the attack run (e.g. blended+trigger=noise, badnets+target=3+seed=1)", DefaultValueFactory = _ => "badnets,blended,sig" };
     private readonly Option<string> _variants = new("--variants") { Description = $"Comma-separated defense settings, {Modifiers} (e.g. d3+lambda-mode=fixed+lambda=10,ft+epochs=20); the labels of the table's rows", DefaultValueFactory = _ => "d3,d3+lambda-mode=fixed,ft" };
     private readonly Option<string> _seeds = new("--seeds") { Description = "Comma-separated defense seeds", DefaultValueFactory = _ => "0,1,2" };
     private readonly Option<int> _attackEpochs = CommonOptions.AttackEpochs();
@@ -24,11 +24,17 @@ public sealed class SweepCommand : Command
     private readonly Option<string> _dataset = CommonOptions.Dataset();
     private readonly Option<string> _out = CommonOptions.Out("runs/sweep");
     private readonly Option<string?> _data = CommonOptions.Data();
+    private readonly Option<string?> _shard = new("--shard") { Description = "Run slice I of N of the grid (I/N, 0-based); default: the scheduler's (Slurm array, Kubernetes Indexed Job), else all. Shards share --out and the store" };
+    private readonly Option<string?> _store = new("--store") { Description = "Results store: a SQLite file, or a PostgreSQL connection string (Host=...;Database=...;Username=... or postgres://...) (default: results.db in --out)" };
+    private readonly Option<string?> _config = ConfigArguments.Option();
+    private readonly Argument<string?> _grid = new("GRID") { Description = "The grid as a YAML file (keys: this command's flags without dashes; lists for the comma-separated ones); same as --config", Arity = ArgumentArity.ZeroOrOne };
     private readonly ComputeOptions _compute = new();
 
-    public SweepCommand() : base("sweep", "Compare defense settings across models, attacks, clean-set sizes and seeds; writes sweep.md, sweep.csv and results.csv")
+    public SweepCommand() : base("sweep", "Compare defense settings across models, attacks, clean-set sizes and seeds; resumes where it stopped; " +
+        "writes sweep.md, sweep.csv, results.csv and the results store (`antidote results`)")
     {
-        foreach (var option in new Option[] { _models, _attacks, _variants, _seeds, _attackEpochs, _cleanRatios, _dataset, _out, _data }.Concat(_compute.All))
+        Arguments.Add(_grid);
+        foreach (var option in new Option[] { _models, _attacks, _variants, _seeds, _attackEpochs, _cleanRatios, _dataset, _out, _data, _shard, _store, _config }.Concat(_compute.All))
             Options.Add(option);
         SetAction(result => Cli.Run(() =>
         {
@@ -55,10 +61,39 @@ public sealed class SweepCommand : Command
         var seeds = List(r.GetValue(_seeds)!).Select(s => long.TryParse(s, out long seed) ? seed : throw new AntidoteException($"--seeds: '{s}' is not an integer")).ToList();
         return new SweepSettings(r.GetValue(_out)!,
             List(r.GetValue(_models)!).Select(m => new SweepComponent<IModelOptions>(m, (IModelOptions)models.Parse(m, "--models"))).ToList(),
-            List(r.GetValue(_attacks)!).Select(a => new SweepComponent<IAttackOptions>(a, (IAttackOptions)attacks.Parse(a, "--attacks"))).ToList(),
+            List(r.GetValue(_attacks)!).Select(a => Attack(attacks, a)).ToList(),
             List(r.GetValue(_variants)!).Select(v => new SweepVariant(v, (IDefenseOptions)defenses.Parse(v, "--variants"))).ToList(),
             seeds, cleanRatios, Dataset: Antidote.Data.DatasetCatalog.Default.Get(r.GetValue(_dataset)!).Name, DataDirectory: r.GetValue(_data),
-            AttackEpochs: r.GetValue(_attackEpochs), Compute: _compute.Settings(r));
+            AttackEpochs: r.GetValue(_attackEpochs), Compute: _compute.Settings(r),
+            Shard: r.GetValue(_shard) is string shard ? SweepShard.Parse(shard) : SweepShard.FromEnvironment(Environment.GetEnvironmentVariable),
+            Store: r.GetValue(_store));
+    }
+
+    /// <summary>The YAML file named as the positional GRID, if any (read like --config).</summary>
+    internal string? GridFile(ParseResult r) => r.GetValue(_grid);
+
+    /// <summary>"NAME[+KEY=VALUE...]": the attack's own fields, else the poisoning settings (target, poison-ratio, label-mode), or seed.</summary>
+    private static SweepAttack Attack(RegistryOptions<AttackEntry> attacks, string text)
+    {
+        string[] parts = text.Split('+');
+        var binder = attacks.For(parts[0]);
+        var poisoning = new ComponentOptionsBinder("", typeof(AttackSettings));
+        var own = parts[1..].Where(p => binder.HasKey(p.Split('=')[0])).ToList();
+        var shared = parts[1..].Where(p => poisoning.HasKey(p.Split('=')[0])).ToList();
+        long seed = 0;
+        foreach (string pair in parts[1..].Except(own).Except(shared))
+        {
+            string[] kv = pair.Split('=', 2);
+            if (kv[0] != "seed")
+                throw new AntidoteException($"--attacks '{text}': '{kv[0]}' is not an option of {parts[0]} ({string.Join(", ", binder.Help().Select(f => f.Key))}) " +
+                                            "nor of every attack (target, poison-ratio, label-mode, seed)");
+            if (kv.Length != 2 || !long.TryParse(kv[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out seed))
+                throw new AntidoteException($"--attacks '{text}': seed must be an integer");
+        }
+        var settings = (AttackSettings)poisoning.Apply(new AttackSettings(), shared, $"--attacks '{text}'");
+        CommonOptions.LabelModeSupported(AttackCatalog.Default.Get(parts[0]), settings);
+        var options = (IAttackOptions)binder.Apply(binder.Defaults, own, $"--attacks '{text}'");
+        return new SweepAttack(text, options, settings, seed);
     }
 
     private static List<string> List(string text) => text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();

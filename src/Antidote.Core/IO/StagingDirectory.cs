@@ -34,7 +34,7 @@ public sealed partial class StagingDirectory : IDisposable
             throw new AntidoteException($"cannot create the output folder {parent} ({e.Message.TrimEnd('.')})", e);
         }
         RemoveAbandoned(parent);
-        Root = System.IO.Path.Combine(parent, $".{System.IO.Path.GetFileName(FinalPath)}.tmp-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        Root = System.IO.Path.Combine(parent, $".{System.IO.Path.GetFileName(FinalPath)}.tmp-{Host}-{Environment.ProcessId}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(Root);
     }
 
@@ -67,13 +67,18 @@ public sealed partial class StagingDirectory : IDisposable
             Directory.Delete(Root, recursive: true);
     }
 
-    /// <summary>Deletes staging folders in <paramref name="parent"/> whose process no longer runs.</summary>
+    /// <summary>This machine's name as staging folders carry it: sweep shards on several nodes share one folder, and a
+    /// process id means something only on the node that owns it.</summary>
+    private static readonly string Host = HostUnsafe().Replace(Environment.MachineName, "_");
+
+    /// <summary>Deletes staging folders in <paramref name="parent"/> whose process (on this machine) no longer runs.</summary>
     public static void RemoveAbandoned(string parent)
     {
         foreach (string folder in Directory.EnumerateDirectories(parent, ".*.tmp-*"))
         {
             var match = StagingName().Match(System.IO.Path.GetFileName(folder));
-            if (!match.Success || IsRunning(int.Parse(match.Groups["pid"].Value, CultureInfo.InvariantCulture)))
+            if (!match.Success || (match.Groups["host"].Success && match.Groups["host"].Value != Host)
+                || IsRunning(int.Parse(match.Groups["pid"].Value, CultureInfo.InvariantCulture)))
                 continue;
             try { Directory.Delete(folder, recursive: true); }
             catch (IOException) { } // another run is cleaning it up at the same moment
@@ -98,6 +103,10 @@ public sealed partial class StagingDirectory : IDisposable
         }
     }
 
-    [GeneratedRegex(@"^\..+\.tmp-(?<pid>\d{1,9})-[0-9a-f]{32}$", RegexOptions.CultureInvariant)]
+    // Folders from before the host was part of the name have none; they count as this machine's.
+    [GeneratedRegex(@"^\..+\.tmp-(?:(?<host>[A-Za-z0-9._]+)-)?(?<pid>\d{1,9})-[0-9a-f]{32}$", RegexOptions.CultureInvariant)]
     private static partial Regex StagingName();
+
+    [GeneratedRegex("[^A-Za-z0-9.]", RegexOptions.CultureInvariant)]
+    private static partial Regex HostUnsafe();
 }

@@ -6,23 +6,26 @@ using Antidote.Experiments.Runs;
 namespace Antidote.Experiments.Results;
 
 /// <summary>Keeps the rows in <c>results.json</c> and <c>results.csv</c> in a folder, rewritten (atomically) after each row;
-/// a row for a run folder already listed replaces it.</summary>
+/// a row for a run folder already listed replaces it. Each write rereads the file under a lock, so processes sharing the
+/// folder (sweep shards) keep each other's rows.</summary>
 public sealed class ResultFiles(string folder) : IResultSink
 {
     public const string Json = "results.json", Csv = "results.csv";
 
-    private readonly List<ResultRow> _rows = File.Exists(Path.Combine(folder, Json)) ? RunJson.Read<List<ResultRow>>(Path.Combine(folder, Json)) : [];
-
-    public IReadOnlyList<ResultRow> Rows => _rows;
+    public IReadOnlyList<ResultRow> Rows => Read();
 
     public void Add(ResultRow row)
     {
-        _rows.RemoveAll(r => r.Folder == row.Folder);
-        _rows.Add(row);
         Directory.CreateDirectory(folder);
-        RunJson.Write(Path.Combine(folder, Json), _rows);
-        AtomicFile.WriteAllText(Path.Combine(folder, Csv), Table(_rows));
+        using var held = FileLock.Acquire(Path.Combine(folder, ".results.lock"), CancellationToken.None);
+        var rows = Read();
+        rows.RemoveAll(r => r.Folder == row.Folder);
+        rows.Add(row);
+        RunJson.Write(Path.Combine(folder, Json), rows);
+        AtomicFile.WriteAllText(Path.Combine(folder, Csv), Table(rows));
     }
+
+    private List<ResultRow> Read() => File.Exists(Path.Combine(folder, Json)) ? RunJson.Read<List<ResultRow>>(Path.Combine(folder, Json)) : [];
 
     public static string Table(IEnumerable<ResultRow> rows)
     {

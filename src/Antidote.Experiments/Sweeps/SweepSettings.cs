@@ -10,10 +10,12 @@ namespace Antidote.Experiments.Sweeps;
 /// <param name="MaxAsr">A cell passes when every seed ends at ASR ≤ this …</param>
 /// <param name="MaxAccuracyDrop">… and ACC at most this far below the backdoored model's, or below plain FT's (the variant
 /// labelled "ft" in the same cell, mean over its seeds) where FT itself loses more (fractions; issue 11: 0.05 and 0.02).</param>
+/// <param name="Shard">The slice of the defense runs this process runs (null: all).</param>
+/// <param name="Store">The results store: a SQLite file or a PostgreSQL connection string (null: results.db in Out).</param>
 public sealed record SweepSettings(
     string Out,
     IReadOnlyList<SweepComponent<IModelOptions>> Models,
-    IReadOnlyList<SweepComponent<IAttackOptions>> Attacks,
+    IReadOnlyList<SweepAttack> Attacks,
     IReadOnlyList<SweepVariant> Variants,
     IReadOnlyList<long> Seeds,
     IReadOnlyList<double> CleanRatios,
@@ -22,4 +24,6 @@ public sealed record SweepSettings(
     int AttackEpochs = 10,
     double MaxAsr = 0.05,
     double MaxAccuracyDrop = 0.02,
-    ComputeSettings? Compute = null);
+    ComputeSettings? Compute = null,
+    SweepShard? Shard = null,
+    string? Store = null);

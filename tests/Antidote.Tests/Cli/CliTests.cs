@@ -42,8 +42,8 @@ public class CliTests
         Assert.Equal(new long[] { 1, 2 + 3 * 114, 2 + 3 * 114 }, grid.shape);
         Assert.Contains("clean | poisoned", run.Out);
 
-        AssertUsageError(ConsoleCapture.Run("show-attack"), "an attack name or --attack-run DIR");
-        AssertUsageError(ConsoleCapture.Run("show-attack", "badnets", "--attack-run", temp.Path), "an attack name or --attack-run DIR");
+        AssertUsageError(ConsoleCapture.Run("show-attack"), "an attack name or --run DIR");
+        AssertUsageError(ConsoleCapture.Run("show-attack", "badnets", "--attack-run", temp.Path), "an attack name or --run DIR");
         AssertUsageError(ConsoleCapture.Run("show-attack", "nope"), "unknown attack 'nope'");
         AssertUsageError(ConsoleCapture.Run("show-attack", "input-aware", "--dataset", "mnist", "--data", temp.File("mnist")), "trains together with the victim");
         AssertUsageError(ConsoleCapture.Run("show-attack", "badnets", "--dataset", "mnist", "--data", temp.File("mnist"), "--png", temp.File("w.jpg")), "written as a .png");
@@ -53,7 +53,7 @@ public class CliTests
     [Fact]
     public void Every_D3_knob_is_an_option_of_defend()
     {
-        string help = ConsoleCapture.Run("defend", "--help").Out;
+        string help = ConsoleCapture.Run("defend", "--method", "d3", "--help").Out + ConsoleCapture.Run("defend", "--method", "ft", "--help").Out;
         foreach (string option in new[] { "--d3-push", "--d3-module", "--d3-p", "--d3-lambda", "--d3-epsilon", "--d3-initialization", "--d3-freeze-batch-norm", "--d3-epochs",
                      "--d3-learning-rate", "--d3-batch-size", "--clean-ratio", "--eval-every", "--d3-lambda-mode", "--d3-dual-start", "--d3-dual-step",
                      "--d3-dual-reference-epochs", "--d3-dual-budget-scale", "--d3-dual-budget-floor", "--d3-constraint-holdout", "--d3-early-stop-enabled",

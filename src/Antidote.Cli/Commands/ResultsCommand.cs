@@ -1,0 +1,37 @@
+using System.CommandLine;
+using Antidote.Core;
+using Antidote.Core.IO;
+using Antidote.Experiments.Results;
+
+namespace Antidote.Cli.Commands;
+
+/// <summary>`antidote results`: the paper's pivot (attack × defense, ACC / ASR / DER over seeds) from a results store.</summary>
+public sealed class ResultsCommand : Command
+{
+    private readonly Argument<string> _store = new("STORE") { Description = "A sweep folder (its results.db), a SQLite file, or a PostgreSQL connection string" };
+    private readonly Option<string> _format = new("--format") { Description = "md, csv or json", DefaultValueFactory = _ => "md" };
+    private readonly Option<string?> _out = new("--to") { Description = "File to write the table to (default: print it)" };
+
+    public ResultsCommand() : base("results", "Print or export the table of a results store: rows model × attack × clean-set size, a column per defense, cells ACC / ASR / DER mean±sd over seeds")
+    {
+        Arguments.Add(_store);
+        _format.AcceptOnlyFromAmong("md", "csv", "json");
+        Options.Add(_format);
+        Options.Add(_out);
+        SetAction(r => Cli.Run(() =>
+        {
+            string target = r.GetValue(_store)!;
+            if (!ResultStore.IsPostgres(target))
+            {
+                if (Directory.Exists(target)) target = Path.Combine(target, ResultStore.DefaultFile);
+                if (!File.Exists(target)) throw new AntidoteException($"no results store at {target}");
+            }
+            using var store = ResultStore.Open(target, Path.GetDirectoryName(Path.GetFullPath(target)) ?? ".");
+            var pivot = new ResultsPivot(store.Runs());
+            string text = r.GetValue(_format) switch { "csv" => pivot.Csv(), "json" => pivot.Json(), _ => pivot.Markdown() };
+            if (r.GetValue(_out) is string file) AtomicFile.WriteAllText(file, text);
+            else Console.Write(text);
+            return 0;
+        }));
+    }
+}

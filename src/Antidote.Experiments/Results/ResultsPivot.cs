@@ -1,0 +1,90 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace Antidote.Experiments.Results;
+
+/// <summary>
+/// The paper's table from the store: a row per (model, attack, clean-set size), a column per defense (the sweep's variant
+/// label, else the method), and "no defense" (the model before); each cell ACC / ASR / DER in %, mean ± sd over seeds.
+/// </summary>
+public sealed class ResultsPivot
+{
+    public const string NoDefense = "no defense";
+
+    public sealed record Cell(int Seeds, Stat Accuracy, Stat Asr, Stat? Der);
+
+    public sealed record Stat(double Mean, double Sd)
+    {
+        public static Stat Of(IReadOnlyList<double> values)
+        {
+            double mean = values.Average();
+            double sd = values.Count > 1 ? Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Count - 1)) : 0;
+            return new Stat(mean, sd);
+        }
+
+        public string Percent(bool withSd) => withSd
+            ? string.Create(CultureInfo.InvariantCulture, $"{100 * Mean:F2}±{100 * Sd:F2}")
+            : string.Create(CultureInfo.InvariantCulture, $"{100 * Mean:F2}");
+    }
+
+    public sealed record Row(string Model, string Attack, int? CleanSamples, IReadOnlyDictionary<string, Cell> Cells);
+
+    public IReadOnlyList<string> Columns { get; }
+
+    public IReadOnlyList<Row> Rows { get; }
+
+    public ResultsPivot(IReadOnlyList<StoredRun> runs)
+    {
+        var defenses = runs.Where(r => r.Kind == "defense").ToList();
+        Columns = [NoDefense, .. defenses.Select(Column).Distinct().Order(StringComparer.Ordinal)];
+        Rows = defenses.GroupBy(r => (r.Model, r.Attack, r.CleanSamples))
+            .OrderBy(g => g.Key.Model, StringComparer.Ordinal).ThenBy(g => g.Key.Attack, StringComparer.Ordinal).ThenBy(g => g.Key.CleanSamples)
+            .Select(g =>
+            {
+                var cells = g.GroupBy(Column).ToDictionary(c => c.Key, c => new Cell(c.Count(),
+                    Stat.Of(c.Select(r => r.Accuracy).ToList()), Stat.Of(c.Select(r => r.Asr).ToList()),
+                    c.All(r => r.Der is not null) ? Stat.Of(c.Select(r => r.Der!.Value).ToList()) : null));
+                // Before a defense every run of an attack model measures the same model: one value, no spread over defense seeds.
+                var before = g.Where(r => r.AccuracyBefore is not null).ToList();
+                if (before.Count > 0)
+                    cells[NoDefense] = new Cell(1, new Stat(before[0].AccuracyBefore!.Value, 0), new Stat(before[0].AsrBefore!.Value, 0), null);
+                return new Row(g.Key.Model, g.Key.Attack, g.Key.CleanSamples, cells);
+            }).ToList();
+    }
+
+    private static string Column(StoredRun run) => run.Variant ?? run.Method ?? "?";
+
+    public string Markdown()
+    {
+        var text = new StringBuilder();
+        text.AppendLine($"| model | attack | clean | {string.Join(" | ", Columns)} |");
+        text.AppendLine($"|---|---|---|{string.Concat(Columns.Select(_ => "---|"))}");
+        foreach (var row in Rows)
+            text.AppendLine($"| {row.Model} | {row.Attack} | {row.CleanSamples} | {string.Join(" | ", Columns.Select(c => Text(row, c)))} |");
+        text.AppendLine();
+        text.AppendLine("Cells: ACC / ASR / DER in %, mean±sd over seeds (n = seeds where more than one; no defense: the backdoored model).");
+        return text.ToString();
+    }
+
+    public string Csv()
+    {
+        var csv = new StringBuilder("model,attack,clean,defense,seeds,acc_mean,acc_sd,asr_mean,asr_sd,der_mean,der_sd\n");
+        foreach (var row in Rows)
+            foreach (var column in Columns)
+                if (row.Cells.TryGetValue(column, out var c))
+                    csv.AppendLine(string.Create(CultureInfo.InvariantCulture,
+                        $"{row.Model},{row.Attack},{row.CleanSamples},{column},{c.Seeds},{c.Accuracy.Mean:F4},{c.Accuracy.Sd:F4},{c.Asr.Mean:F4},{c.Asr.Sd:F4},{c.Der?.Mean:F4},{c.Der?.Sd:F4}"));
+        return csv.ToString();
+    }
+
+    public string Json() => JsonSerializer.Serialize(Rows, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase });
+
+    private static string Text(Row row, string column)
+    {
+        if (!row.Cells.TryGetValue(column, out var c)) return "";
+        bool sd = c.Seeds > 1;
+        string der = c.Der is null ? "" : $" / {c.Der.Percent(sd)}";
+        return $"{c.Accuracy.Percent(sd)} / {c.Asr.Percent(sd)}{der}{(sd ? $" (n={c.Seeds})" : "")}";
+    }
+}
