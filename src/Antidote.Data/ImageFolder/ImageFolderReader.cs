@@ -95,7 +95,7 @@ public static class ImageFolderReader
             return image.Copy();
         double scale = Math.Max((double)width / image.Width, (double)height / image.Height);
         int w = Math.Max(width, (int)Math.Round(image.Width * scale)), h = Math.Max(height, (int)Math.Round(image.Height * scale));
-        using var resized = image.Resize(new SKImageInfo(w, h, SKColorType.Rgba8888, SKAlphaType.Unpremul), SKFilterQuality.Medium)
+        using var resized = image.Resize(new SKImageInfo(w, h, SKColorType.Rgba8888, SKAlphaType.Unpremul), new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Nearest)) // SkiaSharp 2's "Medium" quality
                             ?? throw new AntidoteException("image resize failed");
         var cropped = new SKBitmap(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul));
         using (var canvas = new SKCanvas(cropped))
