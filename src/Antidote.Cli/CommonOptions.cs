@@ -51,6 +51,15 @@ public static class CommonOptions
         Description = "Run folder (defend, show-attack: an attack run; eval, scan: an attack or defense run)", Required = required,
     };
 
+    /// <summary>The results database a sweep writes and results and report read.</summary>
+    public static Option<string?> Store() => new("--store")
+    {
+        Description = "Results store: a SQLite file, or a PostgreSQL connection string (Host=...;Database=...;Username=... or postgres://...) (default: results.db in the sweep's folder)",
+    };
+
+    /// <summary>The file results and report write.</summary>
+    public static Option<string?> To() => new("--to") { Description = "File to write (results: the table, default: print it; report: the HTML page, default: FOLDER/report.html)" };
+
     public static Option<string?> Name() => new("--name") { Description = "Run folder name (default: derived from the settings)" };
 
     internal static ComputeSettings Compute(string device, int threads)

@@ -10,7 +10,7 @@ public sealed class ResultsCommand : Command
 {
     private readonly Argument<string> _store = new("STORE") { Description = "A sweep folder (its results.db), a SQLite file, or a PostgreSQL connection string" };
     private readonly Option<string> _format = new("--format") { Description = "md, csv or json", DefaultValueFactory = _ => "md" };
-    private readonly Option<string?> _out = new("--to") { Description = "File to write the table to (default: print it)" };
+    private readonly Option<string?> _out = CommonOptions.To();
 
     public ResultsCommand() : base("results", "Print or export the table of a results store: rows model × attack × clean-set size, a column per defense, cells ACC / ASR / DER mean±sd over seeds")
     {

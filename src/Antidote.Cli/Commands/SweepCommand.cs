@@ -25,8 +25,9 @@ public sealed class SweepCommand : Command
     private readonly Option<string> _out = CommonOptions.Out("runs/sweep");
     private readonly Option<string?> _data = CommonOptions.Data();
     private readonly Option<string?> _shard = new("--shard") { Description = "Run slice I of N of the grid (I/N, 0-based); default: the scheduler's (Slurm array, Kubernetes Indexed Job), else all. Shards share --out and the store" };
-    private readonly Option<string?> _store = new("--store") { Description = "Results store: a SQLite file, or a PostgreSQL connection string (Host=...;Database=...;Username=... or postgres://...) (default: results.db in --out)" };
+    private readonly Option<string?> _store = CommonOptions.Store();
     private readonly Option<string?> _config = ConfigArguments.Option();
+    private readonly Option<int> _evalEvery = CommonOptions.EvalEvery(0);
     private readonly Argument<string?> _grid = new("GRID") { Description = "The grid as a YAML file (keys: this command's flags without dashes; lists for the comma-separated ones); same as --config", Arity = ArgumentArity.ZeroOrOne };
     private readonly ComputeOptions _compute = new();
 
@@ -34,7 +35,7 @@ public sealed class SweepCommand : Command
         "writes sweep.md, sweep.csv, results.csv and the results store (`antidote results`)")
     {
         Arguments.Add(_grid);
-        foreach (var option in new Option[] { _models, _attacks, _variants, _seeds, _attackEpochs, _cleanRatios, _dataset, _out, _data, _shard, _store, _config }.Concat(_compute.All))
+        foreach (var option in new Option[] { _models, _attacks, _variants, _seeds, _attackEpochs, _cleanRatios, _dataset, _out, _data, _shard, _store, _evalEvery, _config }.Concat(_compute.All))
             Options.Add(option);
         SetAction(result => Cli.Run(() =>
         {
@@ -51,6 +52,7 @@ public sealed class SweepCommand : Command
         var attacks = new RegistryOptions<AttackEntry>(AttackCatalog.Default);
         var defenses = new RegistryOptions<DefenseEntry>(DefenseCatalog.Default);
         CommonOptions.Positive("--attack-epochs", r.GetValue(_attackEpochs));
+        CommonOptions.NotNegative("--eval-every", r.GetValue(_evalEvery));
         var cleanRatios = List(r.GetValue(_cleanRatios)!).Select(text =>
         {
             if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double ratio))
@@ -66,7 +68,7 @@ public sealed class SweepCommand : Command
             seeds, cleanRatios, Dataset: Antidote.Data.DatasetCatalog.Default.Get(r.GetValue(_dataset)!).Name, DataDirectory: r.GetValue(_data),
             AttackEpochs: r.GetValue(_attackEpochs), Compute: _compute.Settings(r),
             Shard: r.GetValue(_shard) is string shard ? SweepShard.Parse(shard) : SweepShard.FromEnvironment(Environment.GetEnvironmentVariable),
-            Store: r.GetValue(_store));
+            Store: r.GetValue(_store), EvalEvery: r.GetValue(_evalEvery));
     }
 
     /// <summary>The YAML file named as the positional GRID, if any (read like --config).</summary>

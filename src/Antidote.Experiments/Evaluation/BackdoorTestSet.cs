@@ -3,6 +3,8 @@ using Antidote.Core.Metrics;
 using Antidote.Data;
 using Antidote.Models;
 using Antidote.Training;
+using Antidote.Data.Batching;
+using TorchSharp;
 
 namespace Antidote.Experiments.Evaluation;
 
@@ -38,6 +40,34 @@ public sealed class BackdoorTestSet : IDisposable
         record.Values["acc"] = result.Accuracy;
         record.Values["asr"] = result.AttackSuccessRate;
         record.Values["ra"] = result.RobustAccuracy;
+    }
+
+    /// <summary>Mean cross-entropy of the first <paramref name="maxImages"/> clean test images against their labels, and of
+    /// their triggered copies against the attack's targets (low: the backdoor works).</summary>
+    public (double Clean, double Backdoor) Losses(ImageClassifier model, DataPipeline pipeline, int maxImages)
+    {
+        bool wasTraining = model.training;
+        model.eval();
+        double clean = 0, backdoor = 0;
+        int cleanCount = Math.Min(maxImages, Clean.Count), triggeredCount = Math.Min(maxImages, _triggered.Count);
+        using (torch.no_grad())
+        {
+            foreach (long[] batch in IndexBatches.InOrder(cleanCount, 512))
+            {
+                using var scope = torch.NewDisposeScope();
+                var (inputs, labels) = pipeline.EvalBatch(Clean, batch);
+                clean += torch.nn.functional.cross_entropy(model.call(inputs), labels, reduction: torch.nn.Reduction.Sum).item<float>();
+            }
+            foreach (long[] batch in IndexBatches.InOrder(triggeredCount, 512))
+            {
+                using var scope = torch.NewDisposeScope();
+                var (inputs, _) = pipeline.EvalBatch(_triggered, batch);
+                var targets = torch.tensor(batch.Select(i => (long)_targets[i]).ToArray(), device: pipeline.Device);
+                backdoor += torch.nn.functional.cross_entropy(model.call(inputs), targets, reduction: torch.nn.Reduction.Sum).item<float>();
+            }
+        }
+        if (wasTraining) model.train();
+        return (clean / Math.Max(1, cleanCount), backdoor / Math.Max(1, triggeredCount));
     }
 
     public void Dispose() => _triggered.Dispose();

@@ -80,6 +80,9 @@ public sealed class ResultsPivot
 
     public string Json() => JsonSerializer.Serialize(Rows, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase });
 
+    /// <summary>A cell as the Markdown table shows it ("" where the row has no such defense).</summary>
+    public string CellText(Row row, string column) => Text(row, column);
+
     private static string Text(Row row, string column)
     {
         if (!row.Cells.TryGetValue(column, out var c)) return "";

@@ -53,7 +53,8 @@ public static class SensitivitySweep
         {
             var attackLocation = AttackRun(settings, cell, sinks, log, cancel);
             var attackRecord = RunRecord.TryRead(attackLocation.Path)!;
-            var config = new DefenseRunConfig(attackLocation.Path, cell.Variant.Options, cell.CleanRatio, cell.Seed, settings.DataDirectory, Compute: settings.Compute);
+            var config = new DefenseRunConfig(attackLocation.Path, cell.Variant.Options, cell.CleanRatio, cell.Seed, settings.DataDirectory,
+                settings.EvalEvery, settings.Compute);
             var location = new RunLocation(settings.Out, RunName(attackLocation.Name, cell.Variant.Label, cell.CleanRatio, cell.Seed), Force: true);
             var tags = Tags(cell);
             var wanted = DefenseExperiment.Record(config with { From = Path.GetRelativePath(location.Path, attackLocation.Path) }, attackRecord, tags);

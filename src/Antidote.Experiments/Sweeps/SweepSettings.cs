@@ -11,6 +11,8 @@ namespace Antidote.Experiments.Sweeps;
 /// <param name="MaxAccuracyDrop">… and ACC at most this far below the backdoored model's, or below plain FT's (the variant
 /// labelled "ft" in the same cell, mean over its seeds) where FT itself loses more (fractions; issue 11: 0.05 and 0.02).</param>
 /// <param name="Shard">The slice of the defense runs this process runs (null: all).</param>
+/// <param name="EvalEvery">Each defense run measures ACC/ASR/RA every this many epochs (0: only before and after), for the
+/// report's per-epoch figure.</param>
 /// <param name="Store">The results store: a SQLite file or a PostgreSQL connection string (null: results.db in Out).</param>
 public sealed record SweepSettings(
     string Out,
@@ -26,4 +28,5 @@ public sealed record SweepSettings(
     double MaxAccuracyDrop = 0.02,
     ComputeSettings? Compute = null,
     SweepShard? Shard = null,
-    string? Store = null);
+    string? Store = null,
+    int EvalEvery = 0);
