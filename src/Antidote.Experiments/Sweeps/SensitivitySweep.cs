@@ -46,6 +46,7 @@ public static class SensitivitySweep
         using var store = ResultStore.Open(settings.Store, settings.Out);
         var sinks = new IResultSink[] { new ResultFiles(settings.Out), store };
         var clock = Stopwatch.StartNew();
+        var defending = new Stopwatch(); // defense runs only: the ETA should not count the backdoored models trained on the way
         int done = 0, ran = 0;
         string where = shard == SweepShard.Whole ? "" : $" (shard {shard})";
         log.Info($"sweep: {mine.Count} defense runs{where}; results in {store.Describe}");
@@ -62,10 +63,12 @@ public static class SensitivitySweep
             using (Lock(settings, location, log, cancel))
             {
                 bool reused = IsFinished(location, wanted.OptionsHash);
-                log.Info($"sweep [{done + 1}/{mine.Count}{where}]: {location.Name}{(reused ? " (done before)" : "")}{Eta(clock, ran, mine.Count - done)}");
+                log.Info($"sweep [{done + 1}/{mine.Count}{where}]: {location.Name}{(reused ? " (done before)" : "")}{Eta(defending, ran, mine.Count - done)}");
+                defending.Start();
                 summary = reused
                     ? RunJson.Read<DefenseSummary>(Path.Combine(location.Path, RunFiles.Summary))
                     : DefenseExperiment.Run(config, location, log, cancel, tags);
+                defending.Stop();
                 if (!reused) ran++;
                 var row = new ResultRow(wanted, location.Name, summary.Before, summary.After, summary.DefenseEffectiveness, summary.Seconds,
                     summary.CleanSamples, summary.Epochs, summary.Facts);
@@ -107,8 +110,8 @@ public static class SensitivitySweep
         FileLock.Acquire(Path.Combine(settings.Out, $".{location.Name}.lock"), cancel,
             () => log.Info($"sweep: {location.Name} is being made by another process; waiting"));
 
-    private static string Eta(Stopwatch clock, int ran, int left) =>
-        ran == 0 ? "" : $", eta {TimeSpan.FromSeconds(clock.Elapsed.TotalSeconds / ran * left):hh\\:mm\\:ss}";
+    private static string Eta(Stopwatch defending, int ran, int left) =>
+        ran == 0 ? "" : $", eta {TimeSpan.FromSeconds(defending.Elapsed.TotalSeconds / ran * left):hh\\:mm\\:ss} (defense runs; attack runs still to train come on top)";
 
     /// <summary>This invocation's rows and every other finished run in the folder, in one stable order.</summary>
     private static List<SweepRow> Table(string folder, List<SweepRow> rows, IRunLog log) =>
