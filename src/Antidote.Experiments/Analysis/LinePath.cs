@@ -12,7 +12,8 @@ public sealed record LinePoint(double T, double CleanLoss, double BackdoorLoss);
 /// The D3 paper's diagnostic: the backdoored model θ0 and a defended model θ joined by a line, and the clean and the
 /// backdoor loss along it (t = 0 is the backdoored model, t = 1 the defended one). A defense that only moved along a
 /// valley of the clean loss shows a backdoor loss that stays low near t = 1 and comes back when t is pushed past it.
-/// Every floating-point tensor of the state (weights and batch-norm statistics) is interpolated; counters are kept.
+/// Every floating-point tensor of the state (weights and batch-norm statistics) is interpolated, batch-norm variances
+/// clamped at zero where the line is extended past the two models; counters are kept.
 /// </summary>
 public static class LinePath
 {
@@ -45,6 +46,8 @@ public static class LinePath
                         {
                             using var scope = NewDisposeScope();
                             target.copy_(from[key] + (to[key] - from[key]) * t);
+                            // Past the ends a batch-norm variance can cross zero, and its square root would be NaN.
+                            if (key.EndsWith("running_var", StringComparison.Ordinal)) target.clamp_min_(0);
                         }
                 var (clean, backdoor) = testSet.Losses(probe, pipeline, maxImages);
                 points.Add(new LinePoint(t, clean, backdoor));
