@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Antidote.Core.Logging;
+using Antidote.Experiments.Analysis;
 using Antidote.Defenses.D3;
 using Antidote.Defenses.FineTuning;
 using Antidote.Experiments.Sweeps;
@@ -40,6 +41,13 @@ public class SweepReportPageTests
         string markdown = File.ReadAllText(temp.File("sweep/report.md"));
         Assert.Equal(figures.Count, Regex.Matches(markdown, @"!\[[^\]]*\]\(report-figures/figure-\d\d\.png\)").Count);
         Assert.Equal(figures.Count, Directory.GetFiles(temp.File("sweep/report-figures"), "*.png").Length);
+
+        // The line from a model to itself stays at that model; the line to the defended model is finite over the whole range.
+        string attackRun = temp.File("sweep/" + SensitivitySweep.AttackRunName("badnets", "mnist", "small-cnn"));
+        var still = LinePath.Measure(attackRun, attackRun, [-0.5, 0, 2], temp.File("mnist"), 20);
+        Assert.All(still, p => Assert.Equal(still[1].CleanLoss, p.CleanLoss, 5));
+        var line = LinePath.Measure(attackRun, attackRun + "--d3-r0.2-s0", LinePath.DefaultSteps, temp.File("mnist"), 20);
+        Assert.All(line, p => Assert.True(double.IsFinite(p.CleanLoss) && double.IsFinite(p.BackdoorLoss), $"t = {p.T}"));
     }
 
     [Fact]
