@@ -66,7 +66,8 @@ public class SweepShardTests
         var sharded = Table(temp.File("sharded"));
         Assert.Equal(5, sharded.Count); // the attack run and 2 variants × 2 seeds
         Assert.Equal(expected, sharded);
-        Assert.Single(Directory.GetDirectories(temp.File("sharded")), d => !Path.GetFileName(d).Contains("--", StringComparison.Ordinal));
+        string attackRun = Assert.Single(Directory.GetDirectories(temp.File("sharded")), d => !Path.GetFileName(d).Contains("--", StringComparison.Ordinal));
+        Assert.Equal(1, Antidote.Experiments.Runs.RunJson.Read<Antidote.Experiments.Runs.AttackRunConfig>(Path.Combine(attackRun, "config.json")).Settings.Target);
     }
 
     private static List<string> Table(string folder)
