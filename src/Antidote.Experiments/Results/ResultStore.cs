@@ -47,8 +47,16 @@ public sealed class ResultStore : IResultSink, IDisposable
         _connect = connect;
         _runsFolder = runsFolder;
         Describe = describe;
-        using var connection = Open();
-        Execute(connection, null, Schema);
+        Guard(() =>
+        {
+            using var connection = Open();
+            using var transaction = connection.BeginTransaction();
+            // PostgreSQL's CREATE TABLE IF NOT EXISTS is not safe against a second process doing the same at the same
+            // moment (sweep shards start together): hold a transaction-scoped advisory lock while creating the schema.
+            if (connection is NpgsqlConnection) Execute(connection, transaction, "SELECT pg_advisory_xact_lock(730198501)");
+            Execute(connection, transaction, Schema);
+            transaction.Commit();
+        });
     }
 
     /// <summary>What the store is, for logs (a path, or the PostgreSQL host and database; never a password).</summary>
@@ -75,7 +83,9 @@ public sealed class ResultStore : IResultSink, IDisposable
         target is not null && (target.StartsWith("postgres://", StringComparison.Ordinal) || target.StartsWith("postgresql://", StringComparison.Ordinal)
                                || target.Contains("Host=", StringComparison.OrdinalIgnoreCase));
 
-    public void Add(ResultRow row)
+    public void Add(ResultRow row) => Guard(() => Write(row));
+
+    private void Write(ResultRow row)
     {
         string folder = Path.Combine(_runsFolder, row.Folder);
         string? config = File.Exists(Path.Combine(folder, RunFiles.Config)) ? File.ReadAllText(Path.Combine(folder, RunFiles.Config)) : null;
@@ -149,6 +159,20 @@ public sealed class ResultStore : IResultSink, IDisposable
     }
 
     public void Dispose() { }
+
+    /// <summary>A database that refuses a statement (full disk, lost server, permissions) is the environment, not a bug:
+    /// one line naming the store.</summary>
+    private void Guard(Action action)
+    {
+        try
+        {
+            action();
+        }
+        catch (DbException e)
+        {
+            throw new AntidoteException($"results store {Describe}: {e.Message.Split('\n')[0]}", e);
+        }
+    }
 
     private DbConnection Open()
     {
