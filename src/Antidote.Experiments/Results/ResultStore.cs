@@ -50,6 +50,8 @@ public sealed class ResultStore : IResultSink, IDisposable
         Guard(() =>
         {
             using var connection = Open();
+            // WAL is a property of the SQLite file: set once, every later connection uses it.
+            if (connection is SqliteConnection) Execute(connection, null, "PRAGMA journal_mode = WAL");
             using var transaction = connection.BeginTransaction();
             // PostgreSQL's CREATE TABLE IF NOT EXISTS is not safe against a second process doing the same at the same
             // moment (sweep shards start together): hold a transaction-scoped advisory lock while creating the schema.
@@ -180,8 +182,6 @@ public sealed class ResultStore : IResultSink, IDisposable
         try
         {
             connection.Open();
-            if (connection is SqliteConnection)
-                Execute(connection, null, "PRAGMA journal_mode = WAL");
             return connection;
         }
         catch (DbException e)
