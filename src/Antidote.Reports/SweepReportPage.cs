@@ -101,17 +101,17 @@ public static class SweepReportPage
         var ft = runs.Where(r => r.Method == "ft").OrderBy(r => r.Seed).ThenBy(r => r.Folder, StringComparer.Ordinal).FirstOrDefault();
         var d3 = runs.Where(r => r.Method == "d3").OrderBy(r => r.Seed).ThenBy(r => r.Folder, StringComparer.Ordinal).FirstOrDefault();
         if (ft is null && d3 is null) return null;
+        var defended = new[] { ft, d3 }.OfType<StoredRun>().ToList();
+        log.Info($"report: losses along the line from {attack.Folder} to {string.Join(" and ", defended.Select(r => r.Folder))}");
+        var lines = LinePath.Measure(System.IO.Path.Combine(settings.Folder, attack.Folder),
+            defended.Select(r => System.IO.Path.Combine(settings.Folder, r.Folder)).ToList(), LinePath.DefaultSteps, settings.DataDirectory, settings.PathImages);
         var series = new List<Series>();
-        int colour = 0;
-        foreach (var run in new[] { ft, d3 }.OfType<StoredRun>())
+        for (int colour = 0; colour < defended.Count; colour++)
         {
-            log.Info($"report: losses along the line from {attack.Folder} to {run.Folder}");
-            var points = LinePath.Measure(System.IO.Path.Combine(settings.Folder, attack.Folder), System.IO.Path.Combine(settings.Folder, run.Folder),
-                LinePath.DefaultSteps, settings.DataDirectory, settings.PathImages);
+            var points = lines[colour];
             var t = points.Select(p => p.T).ToList();
-            series.Add(new Series($"{Label(run)} clean", t, points.Select(p => p.CleanLoss).ToList(), Colour: colour));
-            series.Add(new Series($"{Label(run)} backdoor", t, points.Select(p => p.BackdoorLoss).ToList(), Dashed: true, Colour: colour));
-            colour++;
+            series.Add(new Series($"{Label(defended[colour])} clean", t, points.Select(p => p.CleanLoss).ToList(), Colour: colour));
+            series.Add(new Series($"{Label(defended[colour])} backdoor", t, points.Select(p => p.BackdoorLoss).ToList(), Dashed: true, Colour: colour));
         }
         return new Figure($"{attack.Attack}: loss along θ0 + t·(θ − θ0)",
             $"Clean loss (solid) and backdoor loss (dashed: triggered images against the target) on {settings.PathImages} test images, t from −0.5 to 2; " +

@@ -20,13 +20,25 @@ public static class LinePath
     /// <summary>The paper's range, t from −0.5 to 2.</summary>
     public static readonly double[] DefaultSteps = Enumerable.Range(0, 11).Select(i => -0.5 + 0.25 * i).ToArray();
 
-    public static IReadOnlyList<LinePoint> Measure(string attackRunFolder, string defenseRunFolder, IReadOnlyList<double> steps, string? dataDirectory, int maxImages)
+    public static IReadOnlyList<LinePoint> Measure(string attackRunFolder, string defenseRunFolder, IReadOnlyList<double> steps, string? dataDirectory, int maxImages) =>
+        Measure(attackRunFolder, [defenseRunFolder], steps, dataDirectory, maxImages)[0];
+
+    /// <summary>One line per defended model, all from the same backdoored model: the data and the triggered test set are
+    /// made once.</summary>
+    public static IReadOnlyList<IReadOnlyList<LinePoint>> Measure(string attackRunFolder, IReadOnlyList<string> defenseRunFolders,
+        IReadOnlyList<double> steps, string? dataDirectory, int maxImages)
     {
         var attackRun = AttackRun.Open(attackRunFolder);
         using var data = attackRun.LoadData(dataDirectory);
         using var attack = attackRun.CreateAttack(data.Info);
         using var testSet = new BackdoorTestSet(data.Test, attack);
         using var pipeline = DataPipeline.For(data.Info, CPU);
+        return defenseRunFolders.Select(folder => Line(attackRunFolder, folder, steps, testSet, pipeline, maxImages)).ToList();
+    }
+
+    private static IReadOnlyList<LinePoint> Line(string attackRunFolder, string defenseRunFolder, IReadOnlyList<double> steps,
+        BackdoorTestSet testSet, DataPipeline pipeline, int maxImages)
+    {
         var (start, _) = RunModel.Load(attackRunFolder, CPU);
         var (end, _) = RunModel.Load(defenseRunFolder, CPU);
         var (probe, _) = RunModel.Load(attackRunFolder, CPU);
