@@ -238,6 +238,11 @@ public sealed class InputAwareAttack(AttackRequest request, InputAwareOptions op
                 adam.zero_grad();
                 loss.backward();
                 adam.step();
+                // A finite loss can still take a step to NaN weights (the diversity loss divides by the masks' distance);
+                // the attack would then train the victim on NaN images.
+                if (!MaskGenerator.parameters().All(p => p.isfinite().all().item<bool>()))
+                    throw new AntidoteException($"input-aware: the mask generator's weights became NaN or infinite at epoch {epoch}, step {step + 1} " +
+                                                "(try a lower --input-aware-mask-learning-rate or another --seed)");
                 lossSum += lossValue;
                 normSum += norm.item<float>();
                 step++;

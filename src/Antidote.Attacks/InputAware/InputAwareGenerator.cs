@@ -1,3 +1,4 @@
+using Antidote.Core.Runtime;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -21,6 +22,9 @@ public sealed class InputAwareGenerator : nn.Module<Tensor, Tensor>
 
     public InputAwareGenerator(int inChannels, int outChannels, int width, int depth) : base(nameof(InputAwareGenerator))
     {
+        // Its convolutions run before any classifier's may have (a unit test, an attack prepared first): libtorch must be
+        // prepared (oneDNN's cache sizes repaired) before the first one, or they read and write past their buffers.
+        TorchRuntime.EnsureReady();
         int current = inChannels, next = width;
         for (int step = 0; step < depth; step++)
         {
