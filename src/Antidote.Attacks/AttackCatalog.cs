@@ -2,6 +2,7 @@ using Antidote.Attacks.BadNets;
 using Antidote.Attacks.Blended;
 using Antidote.Attacks.Bpp;
 using Antidote.Attacks.InputAware;
+using Antidote.Attacks.Recorded;
 using Antidote.Attacks.Sig;
 using Antidote.Attacks.WaNet;
 using Antidote.Core.Registries;
@@ -27,7 +28,10 @@ public static class AttackCatalog
         .Register(AttackEntry.Of<InputAwareOptions>("input-aware", "a trigger per image, x + (g(x) - x)·m(x), from a pattern and a mask generator trained with the victim",
             "Nguyen & Tran 2020; BackdoorBench inputaware", supportsAllToAll: true, new InputAwareOptions(MaskEpochs: 1, MaskBatchSize: 16),
             (r, o) => new InputAwareAttack(r, o))
-            with { SecretTrigger = "two generator networks trained with the victim" });
+            with { SecretTrigger = "two generator networks trained with the victim" })
+        .Register(AttackEntry.Of<RecordedOptions>("recorded", "the triggered test images another tool recorded (a BackdoorBench record, by `antidote import`); measured, never planted",
+            "antidote import", supportsAllToAll: true, new RecordedOptions(), (r, o) => new RecordedAttack(r, o))
+            with { SecretTrigger = "only the record's triggered test images", Plantable = false });
 
     /// <summary>The name of the attack whose options record <paramref name="options"/> is.</summary>
     public static string NameOf(IAttackOptions options) =>

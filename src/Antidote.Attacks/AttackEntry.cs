@@ -20,5 +20,8 @@ public sealed record AttackEntry(string Name, string Summary, string Source, boo
     /// a defender who suspects the attack can make its trigger from the options (`detox --suspected-attack`).</summary>
     public string? SecretTrigger { get; init; }
 
+    /// <summary>False for an attack that only replays what another tool recorded (`antidote import`): it cannot be planted.</summary>
+    public bool Plantable { get; init; } = true;
+
     public IAttackOptions DefaultOptions => (IAttackOptions)((IComponentEntry)this).DefaultOptions();
 }

@@ -17,7 +17,7 @@ public static class Cli
     public static RootCommand Build()
     {
         var root = new RootCommand("Antidote: plant backdoors in image classifiers and remove them (D3, FT); clean the models you already have (detox).");
-        foreach (var command in new Command[] { new DemoCommand(), new AttackCommand(), new DefendCommand(), new DetoxCommand(), new EvalCommand(), new SweepCommand(), new ResultsCommand(), new ReportCommand(), new ListCommand(), new BenchmarkCommand(), new ScanCommand(), new ShowAttackCommand(), new DoctorCommand() })
+        foreach (var command in new Command[] { new DemoCommand(), new AttackCommand(), new DefendCommand(), new DetoxCommand(), new EvalCommand(), new SweepCommand(), new ResultsCommand(), new ReportCommand(), new ListCommand(), new BenchmarkCommand(), new ScanCommand(), new ShowAttackCommand(), new ImportCommand(), new DoctorCommand() })
             root.Subcommands.Add(command);
         var help = root.Options.OfType<HelpOption>().Single();
         help.Action = new ComponentHelpAction((SynchronousCommandLineAction)help.Action!);

@@ -30,6 +30,8 @@ public sealed class AttackRun
         string full = System.IO.Path.GetFullPath(path);
         if (!Directory.Exists(full))
             throw new AntidoteException($"attack run {full} not found");
+        if (!File.Exists(System.IO.Path.Combine(full, RunFiles.Config)) && Imports.BackdoorBenchRecord.IsRecord(full))
+            throw new AntidoteException($"{full} is a BackdoorBench record, not an Antidote run folder: import it first with `antidote import {full} --data DIR`");
         foreach (string file in new[] { RunFiles.Config, RunFiles.PoisonPlan, RunFiles.Weights, RunFiles.ModelCard })
             if (!File.Exists(System.IO.Path.Combine(full, file)))
                 throw new AntidoteException($"{full} is not an attack run folder: {file} is missing");

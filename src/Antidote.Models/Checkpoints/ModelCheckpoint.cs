@@ -53,7 +53,13 @@ public static class ModelCheckpoint
     public static CheckpointLayout Load(nn.Module module, string path)
     {
         var format = FormatOf(path);
-        var file = format.Read(path);
+        return Load(module, format.Read(path), path, format);
+    }
+
+    /// <summary>Copies weights already read (<paramref name="file"/>, named <paramref name="path"/> in errors) into
+    /// <paramref name="module"/> after the same checks.</summary>
+    public static CheckpointLayout Load(nn.Module module, IReadOnlyDictionary<string, WeightTensor> file, string path, IWeightFormat format)
+    {
         var state = module.state_dict();
         string prefix = KeyPrefix(file.Keys, state.Keys);
         // Beside a wrapper's state dict (prefix), a checkpoint may hold other tensors (an optimizer's): those are not the model's.

@@ -49,6 +49,7 @@ public sealed class PyTorchZipFormat : IWeightFormat
         Unpickler.registerConstructor("torch._utils", "_rebuild_tensor", new TensorConstructor());
         Unpickler.registerConstructor("torch._utils", "_rebuild_parameter", new ParameterConstructor());
         Unpickler.registerConstructor("collections", "OrderedDict", new OrderedDictConstructor());
+        NumpyConstructors.Register();
         Pickler.registerCustomPickler(typeof(StorageType), new StorageTypePickler());
         Pickler.registerCustomDeconstructor(typeof(TensorToWrite), new TensorDeconstructor());
         Pickler.registerCustomDeconstructor(typeof(OrderedDictToWrite), new OrderedDictDeconstructor());
@@ -59,7 +60,34 @@ public sealed class PyTorchZipFormat : IWeightFormat
     // A zip file's local header; torch.save has written zip archives since PyTorch 1.6.
     public bool Recognises(ReadOnlySpan<byte> head) => head.Length >= 4 && head[0] == 0x50 && head[1] == 0x4b && head[2] == 0x03 && head[3] == 0x04;
 
-    public IReadOnlyDictionary<string, WeightTensor> Read(string path)
+    public IReadOnlyDictionary<string, WeightTensor> Read(string path) =>
+        WithArchive(path, (archive, fileBytes) =>
+        {
+            var (root, storageBytes) = Unpickle(archive, path, fileBytes, documentBytesPerOpcode: 0);
+            var tensors = new Flattened(path, MaxTensorBytes(storageBytes));
+            tensors.Add(root, "", depth: 0);
+            if (tensors.Tensors.Count == 0)
+                throw new AntidoteException($"{path}: the PyTorch checkpoint holds no tensors (save the model's state_dict(), not the model)");
+            return tensors.Tensors;
+        });
+
+    /// <summary>
+    /// A torch.save file of more than a state dict (BackdoorBench's attack_result.pt): its pickle as plain data (dicts as
+    /// <see cref="IDictionary"/>, lists, tuples as object[], strings, numbers, bools, null, <see cref="NumpyArray"/>) and
+    /// every tensor under its path through the dicts ("model/conv1.weight"). The opcode budget grows with the pickle's size
+    /// (one opcode per 4 bytes beyond the state dict's allowance), so a large record is read and a small hostile one is not
+    /// worked on for long.
+    /// </summary>
+    public static PickledDocument ReadDocument(string path) =>
+        WithArchive(path, (archive, fileBytes) =>
+        {
+            var (root, storageBytes) = Unpickle(archive, path, fileBytes, documentBytesPerOpcode: 4);
+            var tensors = new Flattened(path, MaxTensorBytes(storageBytes));
+            tensors.Add(root, "", depth: 0);
+            return new PickledDocument(root, tensors.Tensors);
+        });
+
+    private static T WithArchive<T>(string path, Func<ZipArchive, long, T> read)
     {
         RegularFile.Check(path, "checkpoint");
         ZipArchive archive;
@@ -79,7 +107,7 @@ public sealed class PyTorchZipFormat : IWeightFormat
         {
             try
             {
-                return Read(archive, path, new FileInfo(path).Length);
+                return read(archive, new FileInfo(path).Length);
             }
             catch (InvalidDataException e)
             {
@@ -92,7 +120,8 @@ public sealed class PyTorchZipFormat : IWeightFormat
         }
     }
 
-    private static IReadOnlyDictionary<string, WeightTensor> Read(ZipArchive archive, string path, long fileBytes)
+    /// <summary>The pickle's root object (tensors as <see cref="StoredTensor"/> records) and the storage bytes read.</summary>
+    private static (object Root, long StorageBytes) Unpickle(ZipArchive archive, string path, long fileBytes, int documentBytesPerOpcode)
     {
         if (archive.Entries.Count > MaxEntries)
             throw new AntidoteException($"{path}: damaged PyTorch checkpoint ({archive.Entries.Count} zip entries)");
@@ -105,7 +134,7 @@ public sealed class PyTorchZipFormat : IWeightFormat
         byte[] pickled = ReadEntry(pickle[0], pickle[0].Length, path);
         var entries = archive.Entries.Where(e => e.FullName.StartsWith(prefix + "data/", StringComparison.Ordinal))
             .GroupBy(e => e.FullName[(prefix.Length + 5)..]).ToDictionary(g => g.Key, g => g.First());
-        PickleBudget.Check(pickled, PickleBudget.MaxOpcodes(entries.Count), path);
+        PickleBudget.Check(pickled, PickleBudget.MaxOpcodes(entries.Count) + (documentBytesPerOpcode > 0 ? pickled.Length / documentBytesPerOpcode : 0), path);
 
         object root;
         long storageBytes;
@@ -125,11 +154,7 @@ public sealed class PyTorchZipFormat : IWeightFormat
         {
             throw new AntidoteException($"{path}: damaged or unsupported PyTorch checkpoint (its pickle: {e.GetType().Name}: {e.Message.Split('\n')[0]})", e);
         }
-        var tensors = new Flattened(path, MaxTensorBytes(storageBytes));
-        tensors.Add(root, "", depth: 0);
-        if (tensors.Tensors.Count == 0)
-            throw new AntidoteException($"{path}: the PyTorch checkpoint holds no tensors (save the model's state_dict(), not the model)");
-        return tensors.Tensors;
+        return (root, storageBytes);
     }
 
     /// <summary>
@@ -431,3 +456,6 @@ public sealed class PyTorchZipFormat : IWeightFormat
             [((OrderedDictToWrite)obj).Items.Select(item => (object)new object[] { item.Name, item.Value }).ToList()];
     }
 }
+
+/// <summary>A torch.save file read as data (<see cref="PyTorchZipFormat.ReadDocument"/>): the pickle's root and its tensors by path.</summary>
+public sealed record PickledDocument(object Root, IReadOnlyDictionary<string, WeightTensor> Tensors);

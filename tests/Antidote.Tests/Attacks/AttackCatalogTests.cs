@@ -10,7 +10,7 @@ namespace Antidote.Tests.Attacks;
 /// exactly as it did when planted.</summary>
 public class AttackCatalogTests
 {
-    public static TheoryData<string> AttackNames() => new(AttackCatalog.Default.Names);
+    public static TheoryData<string> AttackNames() => new(AttackCatalog.Default.Entries.Where(e => e.Plantable).Select(e => e.Name));
 
     [Theory]
     [MemberData(nameof(AttackNames))]
