@@ -2,6 +2,7 @@ using Antidote.Attacks.BadNets;
 using Antidote.Attacks.Blended;
 using Antidote.Attacks.Bpp;
 using Antidote.Attacks.InputAware;
+using Antidote.Attacks.LabelConsistent;
 using Antidote.Attacks.Recorded;
 using Antidote.Attacks.Sig;
 using Antidote.Attacks.WaNet;
@@ -29,6 +30,9 @@ public static class AttackCatalog
             "Nguyen & Tran 2020; BackdoorBench inputaware", supportsAllToAll: true, new InputAwareOptions(MaskEpochs: 1, MaskBatchSize: 16),
             (r, o) => new InputAwareAttack(r, o))
             with { SecretTrigger = "two generator networks trained with the victim" })
+        .Register(AttackEntry.Of<LabelConsistentOptions>("lc", "clean-label: target-class images pushed off their class by PGD (ε 16/255) against a clean surrogate, plus a 3x3 pattern in each corner",
+            "Turner et al. 2019; BackdoorBench lc", supportsAllToAll: false, new LabelConsistentOptions(Steps: 3, SurrogateEpochs: 1),
+            (r, o) => new LabelConsistentAttack(r, o)))
         .Register(AttackEntry.Of<RecordedOptions>("recorded", "the triggered test images another tool recorded (a BackdoorBench record, by `antidote import`); measured, never planted",
             "antidote import", supportsAllToAll: true, new RecordedOptions(), (r, o) => new RecordedAttack(r, o))
             with { SecretTrigger = "only the record's triggered test images", Plantable = false });

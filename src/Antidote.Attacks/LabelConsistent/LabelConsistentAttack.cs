@@ -1,0 +1,181 @@
+using System.ComponentModel;
+using Antidote.Core;
+using Antidote.Core.Options;
+using Antidote.Core.Runtime;
+using Antidote.Data.Batching;
+using Antidote.Models;
+using Antidote.Models.Checkpoints;
+using Antidote.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Antidote.Attacks.LabelConsistent;
+
+/// <summary>Label-consistent's perturbation, surrogate and trigger.</summary>
+public sealed record LabelConsistentOptions(
+    [Description("L∞ bound of the adversarial perturbation, in pixel units of 255 (BackdoorBench's lc.py reads the ε 16 file; its crafting script writes ε 8)")]
+    double Epsilon = 16,
+    [Description("PGD step, in pixel units of 255 (BackdoorBench craft_adv_dataset.py: 1.5)")]
+    double StepSize = 1.5,
+    [Description("PGD steps (craft_adv_dataset.py: 100)")]
+    int Steps = 100,
+    [Description("Corner trigger amplitude: 1 drives its pixels to black and white (BackdoorBench reduced_amplitude: 1)")]
+    double Amplitude = 1,
+    [Description("Epochs of the clean surrogate model the perturbations are computed against (BackdoorBench reads a model trained elsewhere)")]
+    int SurrogateEpochs = 10,
+    [Description("PGD steps of adversarial training for the surrogate (BackdoorBench's unshipped surrogate is adversarially trained); 0 = standard training")]
+    int SurrogateAdversarialSteps = 0) : IAttackOptions
+{
+    public void Validate()
+    {
+        OptionCheck.NotNegative(nameof(Epsilon), Epsilon);
+        if (Epsilon > 255) OptionCheck.Fail(nameof(Epsilon), "must be at most 255 (pixel units)");
+        OptionCheck.Positive(nameof(StepSize), StepSize);
+        OptionCheck.NotNegative(nameof(Steps), Steps);
+        OptionCheck.Fraction(nameof(Amplitude), Amplitude);
+        OptionCheck.NotNegative(nameof(SurrogateEpochs), SurrogateEpochs);
+        OptionCheck.NotNegative(nameof(SurrogateAdversarialSteps), SurrogateAdversarialSteps);
+    }
+}
+
+/// <summary>
+/// Label-consistent backdoor (Turner, Tsipras &amp; Madry 2019; BackdoorBench lc): clean-label. Target-class training images
+/// are first pushed away from their class by PGD against a clean surrogate model (L∞ ε, so the model must lean on something
+/// else to classify them), then stamped with the "all-corners" pattern: a 3×3 ±1 pattern in each corner, added at amplitude
+/// × 255 and clipped, so at amplitude 1 its pixels are black or white. Labels are kept. Test images get the pattern only.
+/// The surrogate is trained here, with Antidote's trainer, on the clean training set (standard training by default: it is a
+/// fraction of the cost, and the perturbation only has to make the images hard; <c>SurrogateAdversarialSteps</c> trains it
+/// adversarially as the paper's and BackdoorBench's surrogate was). The patterns are BackdoorBench's (utils/bd_img_transform/lc.py);
+/// on sides other than 32 they stay 3×3 at the corners, where BackdoorBench resizes its 32×32 mask by nearest neighbour.
+/// </summary>
+public sealed class LabelConsistentAttack : IAttack
+{
+    /// <summary>The surrogate's weights, kept in the run folder to audit the perturbations.</summary>
+    public const string SurrogateFile = "lc-surrogate.weights";
+
+    // (row, column, sign) of the all-corners pattern; negative indices count from the bottom or the right.
+    private static readonly (int Row, int Column, int Sign)[] Corners =
+    [
+        (0, 0, 1), (0, 1, -1), (0, 2, -1), (1, 0, -1), (1, 1, 1), (1, 2, -1), (2, 0, 1), (2, 1, -1), (2, 2, 1),
+        (-1, 0, 1), (-1, 1, -1), (-1, 2, 1), (-2, 0, -1), (-2, 1, 1), (-2, 2, -1), (-3, 0, 1), (-3, 1, -1), (-3, 2, -1),
+        (0, -1, 1), (0, -2, -1), (0, -3, -1), (1, -1, -1), (1, -2, 1), (1, -3, -1), (2, -1, 1), (2, -2, -1), (2, -3, 1),
+        (-1, -1, 1), (-1, -2, -1), (-1, -3, 1), (-2, -1, -1), (-2, -2, 1), (-2, -3, -1), (-3, -1, 1), (-3, -2, -1), (-3, -3, -1),
+    ];
+
+    private readonly LabelConsistentOptions _options;
+    private AttackPreparation? _preparation;
+    private ImageClassifier? _surrogate;
+
+    public LabelConsistentAttack(AttackRequest request, LabelConsistentOptions options)
+    {
+        if (request.Settings.LabelMode != LabelMode.AllToOne)
+            throw new AntidoteException("lc is a clean-label, all-to-one attack");
+        if (request.Dataset.Height < 6 || request.Dataset.Width < 6)
+            throw new AntidoteException("lc: its corner patterns need images of at least 6x6 pixels");
+        Labels = request.Labels;
+        _options = options;
+    }
+
+    public string Name => "lc";
+
+    public LabelPolicy Labels { get; }
+
+    public bool CleanLabel => true;
+
+    /// <summary>The corner pattern as an additive tensor [1, 1, H, W] of ±amplitude (0 elsewhere).</summary>
+    public Tensor Pattern(long height, long width, Device device)
+    {
+        var pattern = zeros([1, 1, height, width], device: device);
+        foreach (var (row, column, sign) in Corners)
+            pattern[0, 0, row < 0 ? height + row : row, column < 0 ? width + column : column] = tensor((float)(sign * _options.Amplitude));
+        return pattern;
+    }
+
+    public Tensor ApplyTrigger(Tensor images) => (images + Pattern(images.shape[2], images.shape[3], images.device)).clamp(0, 1);
+
+    /// <summary>Keeps what the surrogate needs; it is trained when the first training rows are poisoned (test rows need only
+    /// the pattern, so `show-attack` and a rebuilt attack never train one).</summary>
+    public void Prepare(AttackPreparation context) => _preparation = context;
+
+    private ImageClassifier Surrogate()
+    {
+        if (_surrogate is not null) return _surrogate;
+        var context = _preparation ?? throw new InvalidOperationException("lc: Prepare comes before training rows are poisoned");
+        Seeds.SeedTorch(context.Seed, "lc-surrogate-init");
+        var surrogate = context.CreateModel();
+        surrogate.to(context.Pipeline.Device);
+        context.Log.Info($"lc: training the surrogate ({_options.SurrogateEpochs} epochs on {context.CleanTrain.Count} clean images" +
+                         $"{(_options.SurrogateAdversarialSteps > 0 ? $", adversarially with {_options.SurrogateAdversarialSteps}-step PGD" : "")})");
+        ITrainingObjective objective = _options.SurrogateAdversarialSteps > 0
+            ? new AdversarialObjective(context.Pipeline, 8 / 255.0, 2 / 255.0, _options.SurrogateAdversarialSteps)
+            : new CrossEntropyObjective();
+        Trainer.Train(surrogate, context.CleanTrain, context.Pipeline, TrainingSettings.BackdoorBenchAttack(_options.SurrogateEpochs), objective,
+            Seeds.Stream(context.Seed, "lc-surrogate-order"), context.Log, "lc surrogate", cancel: context.Cancel);
+        surrogate.eval();
+        return _surrogate = surrogate;
+    }
+
+    /// <summary>Training rows: PGD away from their own (target) class, then the pattern; test rows: the pattern only.</summary>
+    public Tensor Poison(Tensor images, PoisonRole role, DataSplit split, int[] rows)
+    {
+        if (role != PoisonRole.Poisoned) return images.clone();
+        if (split == DataSplit.Test || _options.Steps == 0 || _options.Epsilon == 0) return ApplyTrigger(images);
+        var surrogate = Surrogate();
+        var pipeline = _preparation!.Pipeline;
+        var labels = full([images.shape[0]], (long)Labels.Target, ScalarType.Int64);
+        var outputs = new List<Tensor>();
+        foreach (long[] batch in IndexBatches.InOrder((int)images.shape[0], 256))
+        {
+            using var scope = NewDisposeScope();
+            var index = tensor(batch, device: images.device);
+            var x = images.index_select(0, index).to(pipeline.Device);
+            var adversarial = Pgd(surrogate, pipeline, x, labels.index_select(0, index).to(pipeline.Device),
+                _options.Epsilon / 255, _options.StepSize / 255, _options.Steps);
+            outputs.Add(ApplyTrigger(adversarial).to(images.device).MoveToOuterDisposeScope());
+        }
+        return cat(outputs, 0);
+    }
+
+    /// <summary>L∞ PGD that raises the cross-entropy of <paramref name="labels"/>, from the clean image, in pixel space.</summary>
+    public static Tensor Pgd(ImageClassifier model, DataPipeline pipeline, Tensor images, Tensor labels, double epsilon, double step, int steps)
+    {
+        bool training = model.training;
+        model.eval();
+        var adversarial = images.detach().clone();
+        for (int i = 0; i < steps; i++)
+        {
+            using var scope = NewDisposeScope();
+            var probe = adversarial.detach().requires_grad_(true);
+            var loss = nn.functional.cross_entropy(model.call(pipeline.Normalize(probe)), labels);
+            var gradient = torch.autograd.grad([loss], [probe])[0];
+            var moved = probe.detach() + gradient.sign() * (float)step;
+            var next = (images + (moved - images).clamp(-epsilon, epsilon)).clamp(0, 1);
+            adversarial.Dispose();
+            adversarial = next.detach().MoveToOuterDisposeScope();
+        }
+        if (training) model.train();
+        return adversarial;
+    }
+
+    public void SaveArtifacts(string runFolder)
+    {
+        if (_surrogate is not null) ModelCheckpoint.Save(_surrogate, Path.Combine(runFolder, SurrogateFile));
+    }
+
+    public void Dispose() => _surrogate?.Dispose();
+
+    /// <summary>Madry-style adversarial training: each batch is replaced by its PGD perturbation against the current model.</summary>
+    private sealed class AdversarialObjective(DataPipeline pipeline, double epsilon, double step, int steps) : ITrainingObjective
+    {
+        public Tensor Loss(ImageClassifier model, Tensor inputs, Tensor labels, StepMetrics metrics)
+        {
+            var images = pipeline.Denormalize(inputs).detach();
+            Tensor adversarial;
+            using (torch.enable_grad()) adversarial = Pgd(model, pipeline, images, labels, epsilon, step, steps);
+            model.train();
+            var logits = model.call(pipeline.Normalize(adversarial));
+            metrics.AddAccuracy("train_acc", logits, labels);
+            return nn.functional.cross_entropy(logits, labels);
+        }
+    }
+}
