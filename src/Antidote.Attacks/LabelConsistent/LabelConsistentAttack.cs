@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using Antidote.Core;
+using Antidote.Core.Logging;
 using Antidote.Core.Options;
 using Antidote.Core.Runtime;
 using Antidote.Data.Batching;
@@ -124,15 +125,27 @@ public sealed class LabelConsistentAttack : IAttack
         var pipeline = _preparation!.Pipeline;
         var labels = full([images.shape[0]], (long)Labels.Target, ScalarType.Int64);
         var outputs = new List<Tensor>();
+        var log = _preparation.Log;
+        int batches = IndexBatches.Count((int)images.shape[0], 256), done = 0;
+        double lossSum = 0;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         foreach (long[] batch in IndexBatches.InOrder((int)images.shape[0], 256))
         {
+            _preparation.Cancel.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
             var index = tensor(batch, device: images.device);
             var x = images.index_select(0, index).to(pipeline.Device);
-            var adversarial = Pgd(surrogate, pipeline, x, labels.index_select(0, index).to(pipeline.Device),
-                _options.Epsilon / 255, _options.StepSize / 255, _options.Steps);
+            var target = labels.index_select(0, index).to(pipeline.Device);
+            var adversarial = Pgd(surrogate, pipeline, x, target, _options.Epsilon / 255, _options.StepSize / 255, _options.Steps);
+            using (no_grad())
+                lossSum += nn.functional.cross_entropy(surrogate.call(pipeline.Normalize(adversarial)), target).item<float>();
             outputs.Add(ApplyTrigger(adversarial).to(images.device).MoveToOuterDisposeScope());
+            done++;
+            log.Progress(new ProgressUpdate("lc pgd", 1, 1, done, batches, lossSum / done,
+                TimeSpan.FromSeconds(clock.Elapsed.TotalSeconds / done * (batches - done))));
         }
+        log.Info($"lc: {images.shape[0]} target-class images perturbed ({_options.Steps} PGD steps, ε {_options.Epsilon}/255) in " +
+                 $"{clock.Elapsed.TotalSeconds:F0}s; the surrogate's loss on their own class: {lossSum / Math.Max(1, done):F3}");
         return cat(outputs, 0);
     }
 
