@@ -1,3 +1,4 @@
+using Antidote.Models;
 using Antidote.Experiments.Evaluation;
 using Antidote.Experiments.Runs;
 using Antidote.Training;
@@ -33,18 +34,19 @@ public static class LinePath
         using var attack = attackRun.CreateAttack(data.Info);
         using var testSet = new BackdoorTestSet(data.Test, attack);
         using var pipeline = DataPipeline.For(data.Info, CPU);
-        return defenseRunFolders.Select(folder => Line(attackRunFolder, folder, steps, testSet, pipeline, maxImages)).ToList();
-    }
-
-    private static IReadOnlyList<LinePoint> Line(string attackRunFolder, string defenseRunFolder, IReadOnlyList<double> steps,
-        BackdoorTestSet testSet, DataPipeline pipeline, int maxImages)
-    {
+        // The backdoored model, and a copy of it whose floating-point state every point overwrites (its counters stay).
         var (start, _) = RunModel.Load(attackRunFolder, CPU);
-        var (end, _) = RunModel.Load(defenseRunFolder, CPU);
         var (probe, _) = RunModel.Load(attackRunFolder, CPU);
         using (start)
-        using (end)
         using (probe)
+            return defenseRunFolders.Select(folder => Line(start, probe, folder, steps, testSet, pipeline, maxImages)).ToList();
+    }
+
+    private static IReadOnlyList<LinePoint> Line(ImageClassifier start, ImageClassifier probe, string defenseRunFolder, IReadOnlyList<double> steps,
+        BackdoorTestSet testSet, DataPipeline pipeline, int maxImages)
+    {
+        var (end, _) = RunModel.Load(defenseRunFolder, CPU);
+        using (end)
         {
             var from = start.state_dict();
             var to = end.state_dict();
