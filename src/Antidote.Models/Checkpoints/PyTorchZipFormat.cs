@@ -60,16 +60,13 @@ public sealed class PyTorchZipFormat : IWeightFormat
     // A zip file's local header; torch.save has written zip archives since PyTorch 1.6.
     public bool Recognises(ReadOnlySpan<byte> head) => head.Length >= 4 && head[0] == 0x50 && head[1] == 0x4b && head[2] == 0x03 && head[3] == 0x04;
 
-    public IReadOnlyDictionary<string, WeightTensor> Read(string path) =>
-        WithArchive(path, (archive, fileBytes) =>
-        {
-            var (root, storageBytes) = Unpickle(archive, path, fileBytes, documentBytesPerOpcode: 0);
-            var tensors = new Flattened(path, MaxTensorBytes(storageBytes));
-            tensors.Add(root, "", depth: 0);
-            if (tensors.Tensors.Count == 0)
-                throw new AntidoteException($"{path}: the PyTorch checkpoint holds no tensors (save the model's state_dict(), not the model)");
-            return tensors.Tensors;
-        });
+    public IReadOnlyDictionary<string, WeightTensor> Read(string path)
+    {
+        var tensors = Document(path, documentBytesPerOpcode: 0).Tensors;
+        if (tensors.Count == 0)
+            throw new AntidoteException($"{path}: the PyTorch checkpoint holds no tensors (save the model's state_dict(), not the model)");
+        return tensors;
+    }
 
     /// <summary>
     /// A torch.save file of more than a state dict (BackdoorBench's attack_result.pt): its pickle as plain data (dicts as
@@ -78,10 +75,12 @@ public sealed class PyTorchZipFormat : IWeightFormat
     /// (one opcode per 4 bytes beyond the state dict's allowance), so a large record is read and a small hostile one is not
     /// worked on for long.
     /// </summary>
-    public static PickledDocument ReadDocument(string path) =>
+    public static PickledDocument ReadDocument(string path) => Document(path, documentBytesPerOpcode: 4);
+
+    private static PickledDocument Document(string path, int documentBytesPerOpcode) =>
         WithArchive(path, (archive, fileBytes) =>
         {
-            var (root, storageBytes) = Unpickle(archive, path, fileBytes, documentBytesPerOpcode: 4);
+            var (root, storageBytes) = Unpickle(archive, path, fileBytes, documentBytesPerOpcode);
             var tensors = new Flattened(path, MaxTensorBytes(storageBytes));
             tensors.Add(root, "", depth: 0);
             return new PickledDocument(root, tensors.Tensors);
