@@ -5,6 +5,7 @@ using Antidote.Attacks.InputAware;
 using Antidote.Attacks.LabelConsistent;
 using Antidote.Attacks.Recorded;
 using Antidote.Attacks.Sig;
+using Antidote.Attacks.TrojanNN;
 using Antidote.Attacks.WaNet;
 using Antidote.Core.Registries;
 
@@ -33,6 +34,10 @@ public static class AttackCatalog
         .Register(AttackEntry.Of<LabelConsistentOptions>("lc", "clean-label: target-class images pushed off their class by PGD (ε 16/255) against a clean surrogate, plus a 3x3 pattern in each corner",
             "Turner et al. 2019; BackdoorBench lc", supportsAllToAll: false, new LabelConsistentOptions(Steps: 3, SurrogateEpochs: 1),
             (r, o) => new LabelConsistentAttack(r, o)))
+        .Register(AttackEntry.Of<TrojanNNOptions>("trojannn", "a masked patch optimised to drive the clean model's most connected classifier inputs to 100, added to the image",
+            "Liu et al. 2018; BackdoorBench trojannn", supportsAllToAll: true, new TrojanNNOptions(Steps: 20, CleanModelEpochs: 1),
+            (r, o) => new TrojanNNAttack(r, o))
+            with { SecretTrigger = "a patch optimised against the attacker's clean model" })
         .Register(AttackEntry.Of<RecordedOptions>("recorded", "the triggered test images another tool recorded (a BackdoorBench record, by `antidote import`); measured, never planted",
             "antidote import", supportsAllToAll: true, new RecordedOptions(), (r, o) => new RecordedAttack(r, o))
             with { SecretTrigger = "only the record's triggered test images", Plantable = false });

@@ -38,7 +38,7 @@ public static class AttackExperiment
         var log = new TeeRunLog(console, new FileRunLog(staging.File(RunFiles.Log)));
         log.Info($"compute: {computeState}");
         using var attack = AttackCatalog.Default.Get(config.AttackName).Create(new AttackRequest(data.Info, config.Settings, config.Attack));
-        attack.Prepare(new AttackPreparation(data.Train, CreateModel, pipeline, config.Seed, log, cancel));
+        attack.Prepare(new AttackPreparation(data.Train, CreateModel, pipeline, config.Seed, log, cancel, CleanModelCache(location)));
         var plan = attack.Plan(data.Train.LabelArray, config.Settings, config.Seed);
         using var poisoned = PoisonedData.Training(data.Train, attack, plan);
         log.Info($"attack {attack.Name} on {data.Info.Name}: {plan.Describe(data.Train.Count)}, target {plan.Target} ({(plan.LabelMode == LabelMode.AllToOne ? "all-to-one" : "all-to-all")})");
@@ -88,6 +88,10 @@ public static class AttackExperiment
         staging.Commit();
         return summary;
     }
+
+    /// <summary>The clean models attacks train (LF, TrojanNN, label-consistent) are kept beside the run folders, so that every
+    /// run under one output folder with the same settings shares them.</summary>
+    public static string CleanModelCache(RunLocation location) => Path.Combine(location.Parent, ".clean-models");
 
     /// <summary>What the run is. Where the data lives, the threads and how often the test set is scored do not change the
     /// model, so they are not part of its hash.</summary>

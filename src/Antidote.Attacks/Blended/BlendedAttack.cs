@@ -96,20 +96,7 @@ public sealed class BlendedAttack(AttackRequest request, BlendedOptions options)
         {
             _trigger?.Dispose();
             var info = request.Dataset;
-            _trigger = Fit(image, info.Channels, info.Height, info.Width).DetachFromDisposeScope();
+            _trigger = ImageFit.To(image, info.Channels, info.Height, info.Width).DetachFromDisposeScope();
         }
-    }
-
-    private static Tensor Fit(Tensor image, int channels, int height, int width)
-    {
-        using var scope = NewDisposeScope();
-        var x = image.to_type(ScalarType.Float32).unsqueeze(0);
-        if (x.shape[2] != height || x.shape[3] != width)
-            x = nn.functional.interpolate(x, [height, width], mode: InterpolationMode.Bilinear, align_corners: false);
-        if (x.shape[1] == 3 && channels == 1)
-            x = (x[TensorIndex.Colon, 0] * 0.299f + x[TensorIndex.Colon, 1] * 0.587f + x[TensorIndex.Colon, 2] * 0.114f).unsqueeze(1);
-        else if (x.shape[1] == 1 && channels == 3)
-            x = x.expand(-1, 3, -1, -1);
-        return x.squeeze(0).clamp(0, 1).contiguous().MoveToOuterDisposeScope();
     }
 }

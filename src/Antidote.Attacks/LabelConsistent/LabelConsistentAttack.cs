@@ -2,7 +2,8 @@ using System.ComponentModel;
 using Antidote.Core;
 using Antidote.Core.Logging;
 using Antidote.Core.Options;
-using Antidote.Core.Runtime;
+using Antidote.Attacks.CleanModels;
+using Antidote.Data;
 using Antidote.Data.Batching;
 using Antidote.Models;
 using Antidote.Models.Checkpoints;
@@ -64,6 +65,7 @@ public sealed class LabelConsistentAttack : IAttack
     ];
 
     private readonly LabelConsistentOptions _options;
+    private readonly DatasetInfo _dataset;
     private AttackPreparation? _preparation;
     private ImageClassifier? _surrogate;
 
@@ -75,6 +77,7 @@ public sealed class LabelConsistentAttack : IAttack
             throw new AntidoteException("lc: its corner patterns need images of at least 6x6 pixels");
         Labels = request.Labels;
         _options = options;
+        _dataset = request.Dataset;
     }
 
     public string Name => "lc";
@@ -102,18 +105,11 @@ public sealed class LabelConsistentAttack : IAttack
     {
         if (_surrogate is not null) return _surrogate;
         var context = _preparation ?? throw new InvalidOperationException("lc: Prepare comes before training rows are poisoned");
-        Seeds.SeedTorch(context.Seed, "lc-surrogate-init");
-        var surrogate = context.CreateModel();
-        surrogate.to(context.Pipeline.Device);
-        context.Log.Info($"lc: training the surrogate ({_options.SurrogateEpochs} epochs on {context.CleanTrain.Count} clean images" +
-                         $"{(_options.SurrogateAdversarialSteps > 0 ? $", adversarially with {_options.SurrogateAdversarialSteps}-step PGD" : "")})");
-        ITrainingObjective objective = _options.SurrogateAdversarialSteps > 0
-            ? new AdversarialObjective(context.Pipeline, 8 / 255.0, 2 / 255.0, _options.SurrogateAdversarialSteps)
-            : new CrossEntropyObjective();
-        Trainer.Train(surrogate, context.CleanTrain, context.Pipeline, TrainingSettings.BackdoorBenchAttack(_options.SurrogateEpochs), objective,
-            Seeds.Stream(context.Seed, "lc-surrogate-order"), context.Log, "lc surrogate", cancel: context.Cancel);
-        surrogate.eval();
-        return _surrogate = surrogate;
+        int adversarialSteps = _options.SurrogateAdversarialSteps;
+        var recipe = new CleanModelRecipe("lc-surrogate", _options.SurrogateEpochs,
+            adversarialSteps > 0 ? $"adversarial training, {adversarialSteps}-step PGD ε 8/255 step 2/255" : "cross-entropy");
+        return _surrogate = CleanModels.CleanModels.Obtain(context, _dataset, recipe, "lc surrogate",
+            adversarialSteps > 0 ? new AdversarialObjective(context.Pipeline, 8 / 255.0, 2 / 255.0, adversarialSteps) : null);
     }
 
     /// <summary>Training rows: PGD away from their own (target) class, then the pattern; test rows: the pattern only.</summary>

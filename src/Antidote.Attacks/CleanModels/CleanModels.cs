@@ -1,0 +1,82 @@
+using System.Security.Cryptography;
+using System.Text;
+using Antidote.Core;
+using Antidote.Core.Runtime;
+using Antidote.Data;
+using Antidote.Data.Batching;
+using Antidote.Models;
+using Antidote.Models.Checkpoints;
+using Antidote.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Antidote.Attacks.CleanModels;
+
+/// <summary>How an attack's clean model is trained: BackdoorBench's attack schedule for <paramref name="Epochs"/> epochs on
+/// the clean training set, with the objective <paramref name="Objective"/> names, from the seed streams named
+/// <paramref name="SeedPurpose"/> ("-init", "-order"). Attacks that ask for the same recipe share one model.</summary>
+public sealed record CleanModelRecipe(string SeedPurpose, int Epochs, string Objective = "cross-entropy");
+
+/// <summary>
+/// The clean models attacks compute their triggers against (LF's universal perturbation, TrojanNN's neurons, label-consistent's
+/// surrogate). BackdoorBench reads these from files trained elsewhere; Antidote trains them with its own trainer and keeps
+/// each in the attack's cache folder under a key of everything that made it (recipe, seed, architecture, dataset shape and
+/// the training images themselves), so a second attack run with the same settings loads it instead of training again.
+/// </summary>
+public static class CleanModels
+{
+    /// <summary>The model for <paramref name="recipe"/>: loaded from the cache when it holds one, else trained (and cached).</summary>
+    /// <param name="objective">The objective <paramref name="recipe"/>'s <c>Objective</c> names; null = cross-entropy.</param>
+    public static ImageClassifier Obtain(AttackPreparation context, DatasetInfo info, CleanModelRecipe recipe, string title,
+        ITrainingObjective? objective = null)
+    {
+        Seeds.SeedTorch(context.Seed, recipe.SeedPurpose + "-init");
+        var model = context.CreateModel();
+        model.to(context.Pipeline.Device);
+        string? cached = context.CacheFolder is null ? null : Path.Combine(context.CacheFolder, Key(context, info, recipe, model) + ".weights");
+        if (cached is not null && File.Exists(cached))
+        {
+            try
+            {
+                ModelCheckpoint.Load(model, cached);
+                context.Log.Info($"{title}: clean model loaded from {cached}");
+                model.eval();
+                return model;
+            }
+            catch (AntidoteException e)
+            {
+                context.Log.Info($"{title}: the cached clean model is unreadable ({e.Message}); training it again");
+            }
+        }
+        context.Log.Info($"{title}: training a clean model ({recipe.Epochs} epochs, {recipe.Objective}, on {context.CleanTrain.Count} clean images)");
+        Trainer.Train(model, context.CleanTrain, context.Pipeline, TrainingSettings.BackdoorBenchAttack(recipe.Epochs),
+            objective ?? new CrossEntropyObjective(), Seeds.Stream(context.Seed, recipe.SeedPurpose + "-order"), context.Log, title,
+            cancel: context.Cancel);
+        model.eval();
+        if (cached is not null) ModelCheckpoint.Save(model, cached);
+        return model;
+    }
+
+    /// <summary>SHA-256 (first 24 hex digits) of the recipe, the seed, the data's facts, the model's parameter names and shapes,
+    /// and the clean training images and labels.</summary>
+    public static string Key(AttackPreparation context, DatasetInfo info, CleanModelRecipe recipe, ImageClassifier model)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var facts = new StringBuilder()
+            .Append($"{recipe.SeedPurpose}|{recipe.Epochs}|{recipe.Objective}|{context.Seed}|")
+            .Append($"{info.Name}|{info.Channels}x{info.Height}x{info.Width}|{info.Classes}|{string.Join(",", info.Mean)}|{string.Join(",", info.Std)}|")
+            .Append($"{info.CropPadding}|{info.HorizontalFlip}|{model.GetType().FullName}|");
+        foreach (var (name, parameter) in model.state_dict())
+            facts.Append($"{name}:{string.Join("x", parameter.shape)};");
+        hash.AppendData(Encoding.UTF8.GetBytes(facts.ToString()));
+        var data = context.CleanTrain;
+        foreach (long[] batch in IndexBatches.InOrder(data.Count, 4096))
+        {
+            using var scope = NewDisposeScope();
+            var rows = tensor(batch, device: data.Images.device);
+            hash.AppendData(data.Images.index_select(0, rows).to(CPU).contiguous().bytes);
+            hash.AppendData(data.Labels.index_select(0, rows).to(CPU).contiguous().bytes);
+        }
+        return Convert.ToHexStringLower(hash.GetHashAndReset())[..24];
+    }
+}
