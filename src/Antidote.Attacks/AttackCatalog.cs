@@ -3,6 +3,7 @@ using Antidote.Attacks.Blended;
 using Antidote.Attacks.Bpp;
 using Antidote.Attacks.InputAware;
 using Antidote.Attacks.LabelConsistent;
+using Antidote.Attacks.LowFrequency;
 using Antidote.Attacks.Recorded;
 using Antidote.Attacks.Sig;
 using Antidote.Attacks.TrojanNN;
@@ -34,6 +35,10 @@ public static class AttackCatalog
         .Register(AttackEntry.Of<LabelConsistentOptions>("lc", "clean-label: target-class images pushed off their class by PGD (ε 16/255) against a clean surrogate, plus a 3x3 pattern in each corner",
             "Turner et al. 2019; BackdoorBench lc", supportsAllToAll: false, new LabelConsistentOptions(Steps: 3, SurrogateEpochs: 1),
             (r, o) => new LabelConsistentAttack(r, o)))
+        .Register(AttackEntry.Of<LowFrequencyOptions>("lf", "a smooth universal perturbation towards the target (targeted DeepFool against a clean model, Gaussian low-pass, values 0..0.2), added to the image",
+            "Zeng et al. 2021; BackdoorBench lf", supportsAllToAll: false,
+            new LowFrequencyOptions(Images: 8, Passes: 2, DeepFoolSteps: 20, HeldImages: 16, CleanModelEpochs: 1), (r, o) => new LowFrequencyAttack(r, o))
+            with { SecretTrigger = "a pattern computed against the attacker's clean model" })
         .Register(AttackEntry.Of<TrojanNNOptions>("trojannn", "a masked patch optimised to drive the clean model's most connected classifier inputs to 100, added to the image",
             "Liu et al. 2018; BackdoorBench trojannn", supportsAllToAll: true, new TrojanNNOptions(Steps: 20, CleanModelEpochs: 1),
             (r, o) => new TrojanNNAttack(r, o))
