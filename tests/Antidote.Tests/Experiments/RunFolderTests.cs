@@ -1,6 +1,8 @@
 using Antidote.Models.SmallCnn;
 using Antidote.Attacks;
 using Antidote.Attacks.Blended;
+using Antidote.Attacks.LowFrequency;
+using Antidote.Attacks.TrojanNN;
 using Antidote.Core;
 using Antidote.Core.Logging;
 using Antidote.Defenses;
@@ -104,6 +106,41 @@ public class RunFolderTests
         var summary = AttackExperiment.Run(config, location, NullRunLog.Instance);
         Assert.Equal(summary.Result, EvalExperiment.Run(location.Path, null, new()));
         Assert.InRange(summary.Result.AttackSuccessRate, 0, 1);
+    }
+
+    [Fact]
+    public void Attacks_computed_against_a_clean_model_run_on_CIFAR_files_with_PreAct_ResNet18_share_that_model_and_rebuild_from_the_run_folder()
+    {
+        using var temp = new TempDirectory();
+        string data = temp.File("cifar10");
+        Directory.CreateDirectory(data);
+        static byte Pixel(int n, int i) => (byte)((n * 37 + i * 11) % 256);
+        for (int b = 1; b <= 5; b++)
+            File.WriteAllBytes(Path.Combine(data, $"data_batch_{b}.bin"), DatasetFiles.CifarRecords(16, 1, n => (n + b) % 10, Pixel));
+        File.WriteAllBytes(Path.Combine(data, "test_batch.bin"), DatasetFiles.CifarRecords(20, 1, n => n % 10, Pixel));
+        string Run(string name, ListRunLog log)
+        {
+            var config = new AttackRunConfig("cifar10", Components.Model("preact-resnet18"), Components.AttackOptions(name), new AttackSettings(),
+                new TrainingSettings(1, 0.01, 32), 0, DataDirectory: data);
+            var location = new RunLocation(temp.File("runs"), name);
+            var summary = AttackExperiment.Run(config, location, log);
+            Assert.Equal(summary.Result, EvalExperiment.Run(location.Path, null, new()));
+            var defense = DefenseExperiment.Run(new DefenseRunConfig(location.Path, new FineTuningOptions(Epochs: 1), CleanRatio: 0.1),
+                new RunLocation(temp.File("runs"), name + "--ft"), NullRunLog.Instance);
+            Assert.Equal(summary.Result, defense.Before);
+            return location.Path;
+        }
+        var first = new ListRunLog();
+        string trojan = Run("trojannn", first);
+        Assert.Contains(first.Lines, l => l.Contains("training a clean model"));
+        Assert.True(File.Exists(Path.Combine(trojan, TrojanNNAttack.TriggerFile)));
+        // LF asks for the same clean model (same epochs, seed, data and architecture): it is loaded, not trained again.
+        var second = new ListRunLog();
+        string lf = Run("lf", second);
+        Assert.Contains(second.Lines, l => l.Contains("clean model loaded from"));
+        Assert.DoesNotContain(second.Lines, l => l.Contains("training a clean model"));
+        Assert.True(File.Exists(Path.Combine(lf, LowFrequencyAttack.PatternFile)));
+        Assert.Single(Directory.GetFiles(temp.File("runs/.clean-models")));
     }
 
     [Fact]
