@@ -6,6 +6,7 @@ using Antidote.Attacks.LabelConsistent;
 using Antidote.Attacks.LowFrequency;
 using Antidote.Attacks.Recorded;
 using Antidote.Attacks.Sig;
+using Antidote.Attacks.Ssba;
 using Antidote.Attacks.TrojanNN;
 using Antidote.Attacks.WaNet;
 using Antidote.Core.Registries;
@@ -39,6 +40,10 @@ public static class AttackCatalog
             "Zeng et al. 2021; BackdoorBench lf", supportsAllToAll: false,
             new LowFrequencyOptions(Images: 8, Passes: 2, DeepFoolSteps: 20, HeldImages: 16, CleanModelEpochs: 1), (r, o) => new LowFrequencyAttack(r, o))
             with { SecretTrigger = "a pattern computed against the attacker's clean model" })
+        .Register(AttackEntry.Of<SsbaOptions>("ssba", "a StegaStamp encoder trained on the data writes one fixed code into each image: an invisible residual of its own per image",
+            "Li et al. 2021; BackdoorBench ssba", supportsAllToAll: true, new SsbaOptions(Bits: 8, Width: 4, Epochs: 1, BatchSize: 8),
+            (r, o) => new SsbaAttack(r, o))
+            with { SecretTrigger = "an encoder network trained by the attacker" })
         .Register(AttackEntry.Of<TrojanNNOptions>("trojannn", "a masked patch optimised to drive the clean model's most connected classifier inputs to 100, added to the image",
             "Liu et al. 2018; BackdoorBench trojannn", supportsAllToAll: true, new TrojanNNOptions(Steps: 20, CleanModelEpochs: 1),
             (r, o) => new TrojanNNAttack(r, o))

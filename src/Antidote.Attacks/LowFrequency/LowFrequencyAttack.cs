@@ -122,7 +122,7 @@ public sealed class LowFrequencyAttack : IAttack
         var pipeline = context.Pipeline;
         var device = pipeline.Device;
         var data = context.CleanTrain;
-        long[] order = Seeds.ShuffledRows(data.Count, context.Seed, "lf-images").Select(r => (long)r).ToArray();
+        long[] order = Seeds.ShuffledRows(data.Count, context.Seed, "lf-images");
         int searched = Math.Min(_options.Images, data.Count);
         long[] heldRows = order.Skip(searched).Take(_options.HeldImages).ToArray();
         if (heldRows.Length == 0) heldRows = order[..searched];

@@ -1,0 +1,61 @@
+using Antidote.Attacks;
+using Antidote.Attacks.Ssba;
+using Antidote.Core;
+using Antidote.Tests.TestKit;
+using static TorchSharp.torch;
+
+namespace Antidote.Tests.Attacks;
+
+public class SsbaTests
+{
+    private static readonly SsbaOptions Small = new(Bits: 8, Width: 8, Epochs: 15, BatchSize: 32, LearningRate: 3e-3,
+        ImageLossWeight: 10, ImageLossAwait: 20, ImageLossRamp: 40);
+
+    private static SsbaAttack Trained(TestKit.ListRunLog? log = null)
+    {
+        var info = QuadrantImages.Info(side: 12, channels: 1);
+        var train = QuadrantImages.Create(256, side: 12, seed: 1);
+        var attack = new SsbaAttack(new AttackRequest(info, new AttackSettings(), Small), Small);
+        attack.Prepare(Components.Preparation(info) with { CleanTrain = train, Log = (Antidote.Core.Logging.IRunLog?)log ?? Antidote.Core.Logging.NullRunLog.Instance });
+        return attack;
+    }
+
+    [Fact]
+    public void The_decoder_reads_the_attack_code_back_from_poisoned_images_and_each_image_gets_its_own_residual()
+    {
+        using var scope = NewDisposeScope();
+        var log = new ListRunLog();
+        using var attack = Trained(log);
+        using var held = QuadrantImages.Create(64, side: 12, seed: 9);
+        var poisoned = attack.ApplyTrigger(held.Images);
+        var code = attack.Code.unsqueeze(0).expand(64, -1);
+        double accuracy = SsbaAttack.BitAccuracy(attack.Decode(poisoned), code);
+        Assert.True(accuracy > 0.9, $"bit accuracy {accuracy:P1}\n{string.Join("\n", log.Lines.Where(l => !l.StartsWith("progress")))}");
+        // Clean images carry no code: the decoder reads them no better than it reads the code from unrelated noise.
+        double clean = SsbaAttack.BitAccuracy(attack.Decode(held.Images), code);
+        Assert.True(clean < accuracy, $"{clean} >= {accuracy}");
+        // Sample-specific: the residuals differ between images (not one additive pattern).
+        var residual = poisoned - held.Images;
+        Assert.True((residual[0] - residual[1]).abs().mean().item<float>() > 1e-3f);
+    }
+
+    [Fact]
+    public void A_rebuilt_attack_encodes_exactly_as_the_trained_one_and_a_missing_encoder_is_one_clear_error()
+    {
+        using var scope = NewDisposeScope();
+        using var folder = new TempDirectory();
+        var info = QuadrantImages.Info(side: 12, channels: 1);
+        var options = new SsbaOptions(Bits: 8, Width: 4, Epochs: 1, BatchSize: 8);
+        using var attack = (SsbaAttack)Components.Attack("ssba", info, new AttackSettings(), options);
+        attack.SaveArtifacts(folder.Path);
+        using var rebuilt = new SsbaAttack(new AttackRequest(info, new AttackSettings(), options), options);
+        rebuilt.LoadArtifacts(folder.Path);
+        var images = rand([5, 1, 12, 12], generator: new Generator().manual_seed(2));
+        Assert.True(attack.ApplyTrigger(images).allclose(rebuilt.ApplyTrigger(images), rtol: 0, atol: 0));
+        Assert.True(rebuilt.Code.allclose(attack.Code, rtol: 0, atol: 0));
+
+        File.Delete(Path.Combine(folder.Path, SsbaAttack.EncoderFile));
+        using var broken = new SsbaAttack(new AttackRequest(info, new AttackSettings(), options), options);
+        Assert.Contains("no ssba-encoder.weights", Assert.Throws<AntidoteException>(() => broken.LoadArtifacts(folder.Path)).Message);
+    }
+}
