@@ -15,7 +15,7 @@ public class TrojanNNTests
     {
         using var scope = NewDisposeScope();
         var info = QuadrantImages.Info(side: 12, channels: 3);
-        var options = new TrojanNNOptions(MaskSide: 0.25, Steps: 15, Epsilon: 0.3, StepSize: 0.1, CleanModelEpochs: 1);
+        var options = new TrojanNNOptions(MaskSide: 0.25, Start: TrojanNNStart.Grey, Steps: 15, Epsilon: 0.3, StepSize: 0.1, CleanModelEpochs: 1);
         using var attack = (TrojanNNAttack)Components.Attack("trojannn", info, new AttackSettings(), options);
         var trigger = attack.Trigger;
         Assert.Equal(new long[] { 3, 12, 12 }, trigger.shape);
@@ -27,6 +27,21 @@ public class TrojanNNTests
         Assert.True(masked.min().item<float>() >= 0.2f - 1e-6f, $"{masked.min().item<float>()} < 0.5 - ε");
         Assert.True(masked.max().item<float>() <= 0.8f + 1e-6f, $"{masked.max().item<float>()} > 0.5 + ε");
         Assert.True(masked.ne(0.5f).any().item<bool>(), "the optimisation moved no pixel");
+    }
+
+    [Fact]
+    public void The_noise_start_is_seeded_inside_the_square_and_differs_between_seeds()
+    {
+        using var scope = NewDisposeScope();
+        var info = QuadrantImages.Info(side: 12, channels: 1);
+        var options = new TrojanNNOptions(MaskSide: 0.5, Start: TrojanNNStart.Noise);
+        using var attack = new TrojanNNAttack(new AttackRequest(info, new AttackSettings(), options), options);
+        var a = attack.MaskStart(seed: 1);
+        Assert.True(a.allclose(attack.MaskStart(seed: 1), rtol: 0, atol: 0));
+        Assert.False(a.allclose(attack.MaskStart(seed: 2), rtol: 0, atol: 0));
+        var square = a[0, TensorIndex.Slice(6), TensorIndex.Slice(6)];
+        Assert.True(square.ge(0.25f).all().item<bool>() && square.le(0.75f).all().item<bool>());
+        Assert.Equal(0f, a[0, TensorIndex.Slice(0, 6)].abs().max().item<float>());
     }
 
     [Fact]
