@@ -14,24 +14,24 @@ namespace Antidote.Attacks.Ssba;
 
 /// <summary>SSBA's encoder/decoder sizes and training.</summary>
 public sealed record SsbaOptions(
-    [Description("Bits of the code written into every poisoned image (BackdoorBench's resource/ssba example: fingerprint_length 100)")]
-    int Bits = 100,
-    [Description("Channels of the encoder's and decoder's first convolutions (BackdoorBench's networks start at 32)")]
-    int Width = 32,
-    [Description("Epochs the encoder and decoder train on the clean training set (BackdoorBench's example: 20, at 128x128; fewer here for a CPU)")]
-    int Epochs = 5,
+    [Description("Bits of the code written into every poisoned image (BackdoorBench's resource/ssba example: fingerprint_length 100; fewer here for a CPU)")]
+    int Bits = 32,
+    [Description("Channels of the encoder's and decoder's first convolutions (BackdoorBench's networks start at 32; 8 here for a CPU)")]
+    int Width = 8,
+    [Description("Epochs the encoder and decoder train on their images (BackdoorBench's example: 20, at 128x128)")]
+    int Epochs = 12,
     [Description("Batch size of that training (train.py: 64)")]
     int BatchSize = 64,
-    [Description("Adam learning rate (train.py: 0.0001)")]
-    double LearningRate = 1e-4,
+    [Description("Adam learning rate (train.py: 0.0001; at that rate the CPU-sized networks had learnt nothing after 100 steps)")]
+    double LearningRate = 1e-3,
     [Description("Weight of the image loss (MSE between encoded and clean images) once it is fully on (l2_loss_weight: 10)")]
     double ImageLossWeight = 10,
-    [Description("Steps without the image loss after the decoder first reads 90% of the bits (l2_loss_await: 1000)")]
-    int ImageLossAwait = 1000,
+    [Description("Steps without the image loss after the decoder first reads 90% of the bits (l2_loss_await: 1000, over far more steps)")]
+    int ImageLossAwait = 200,
     [Description("Steps over which the image loss weight then rises linearly to its full value (l2_loss_ramp: 3000)")]
-    int ImageLossRamp = 3000,
+    int ImageLossRamp = 400,
     [Description("Training images the networks learn on, drawn with the seed (0 = the whole training set)")]
-    int MaxImages = 0) : IAttackOptions
+    int MaxImages = 6400) : IAttackOptions
 {
     public void Validate()
     {
