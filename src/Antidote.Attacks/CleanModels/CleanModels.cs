@@ -1,9 +1,7 @@
-using System.Security.Cryptography;
 using System.Text;
 using Antidote.Core;
 using Antidote.Core.Runtime;
 using Antidote.Data;
-using Antidote.Data.Batching;
 using Antidote.Models;
 using Antidote.Models.Checkpoints;
 using Antidote.Training;
@@ -57,26 +55,16 @@ public static class CleanModels
         return model;
     }
 
-    /// <summary>SHA-256 (first 24 hex digits) of the recipe, the seed, the data's facts, the model's parameter names and shapes,
-    /// and the clean training images and labels.</summary>
+    /// <summary>The cache key of the recipe, the seed, the data's facts and the model's parameter names and shapes (with the
+    /// training set, <see cref="AttackCache.Key"/>).</summary>
     public static string Key(AttackPreparation context, DatasetInfo info, CleanModelRecipe recipe, ImageClassifier model)
     {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var facts = new StringBuilder()
             .Append($"{recipe.SeedPurpose}|{recipe.Epochs}|{recipe.Objective}|{context.Seed}|")
-            .Append($"{info.Name}|{info.Channels}x{info.Height}x{info.Width}|{info.Classes}|{string.Join(",", info.Mean)}|{string.Join(",", info.Std)}|")
-            .Append($"{info.CropPadding}|{info.HorizontalFlip}|{model.GetType().FullName}|");
+            .Append(AttackCache.Describe(info))
+            .Append($"{model.GetType().FullName}|");
         foreach (var (name, parameter) in model.state_dict())
             facts.Append($"{name}:{string.Join("x", parameter.shape)};");
-        hash.AppendData(Encoding.UTF8.GetBytes(facts.ToString()));
-        var data = context.CleanTrain;
-        foreach (long[] batch in IndexBatches.InOrder(data.Count, 4096))
-        {
-            using var scope = NewDisposeScope();
-            var rows = tensor(batch, device: data.Images.device);
-            hash.AppendData(data.Images.index_select(0, rows).to(CPU).contiguous().bytes);
-            hash.AppendData(data.Labels.index_select(0, rows).to(CPU).contiguous().bytes);
-        }
-        return Convert.ToHexStringLower(hash.GetHashAndReset())[..24];
+        return AttackCache.Key(context, facts.ToString());
     }
 }

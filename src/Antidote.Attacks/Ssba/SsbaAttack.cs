@@ -97,7 +97,32 @@ public sealed class SsbaAttack : IAttack
         _code = tensor(Enumerable.Range(0, _options.Bits).Select(_ => (float)random.Next(2)).ToArray()).DetachFromDisposeScope();
         Seeds.SeedTorch(context.Seed, "ssba-init");
         Create(context.Pipeline.Device);
+        string facts = $"ssba|{_options}|{AttackCache.Describe(_dataset)}|{context.Seed}";
+        string? encoderCache = AttackCache.File(context, facts, ".ssba-encoder.weights"), decoderCache = AttackCache.File(context, facts, ".ssba-decoder.weights");
+        if (encoderCache is not null && decoderCache is not null && File.Exists(encoderCache) && File.Exists(decoderCache))
+        {
+            try
+            {
+                ModelCheckpoint.Load(Encoder, encoderCache);
+                ModelCheckpoint.Load(Decoder, decoderCache);
+                Encoder.eval();
+                Decoder.eval();
+                context.Log.Info($"ssba: encoder and decoder loaded from the cache ({encoderCache})");
+                return;
+            }
+            catch (AntidoteException e)
+            {
+                context.Log.Info($"ssba: the cached encoder is unreadable ({e.Message}); training it again");
+                Seeds.SeedTorch(context.Seed, "ssba-init");
+                Create(context.Pipeline.Device);
+            }
+        }
         Train(context);
+        if (encoderCache is not null && decoderCache is not null)
+        {
+            ModelCheckpoint.Save(Encoder, encoderCache);
+            ModelCheckpoint.Save(Decoder, decoderCache);
+        }
     }
 
     private void Create(Device device)

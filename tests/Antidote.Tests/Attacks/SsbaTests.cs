@@ -58,4 +58,28 @@ public class SsbaTests
         using var broken = new SsbaAttack(new AttackRequest(info, new AttackSettings(), options), options);
         Assert.Contains("no ssba-encoder.weights", Assert.Throws<AntidoteException>(() => broken.LoadArtifacts(folder.Path)).Message);
     }
+
+    [Fact]
+    public void A_second_run_with_the_same_settings_loads_the_cached_encoder_and_encodes_the_same()
+    {
+        using var scope = NewDisposeScope();
+        using var cache = new TempDirectory();
+        var info = QuadrantImages.Info(side: 12, channels: 1);
+        var options = new SsbaOptions(Bits: 8, Width: 4, Epochs: 1, BatchSize: 8);
+        var log = new ListRunLog();
+        var context = Components.Preparation(info) with { CacheFolder = cache.Path, Log = log };
+        using var first = new SsbaAttack(new AttackRequest(info, new AttackSettings(), options), options);
+        first.Prepare(context);
+        Assert.Equal(2, Directory.GetFiles(cache.Path).Length);
+        using var second = new SsbaAttack(new AttackRequest(info, new AttackSettings(), options), options);
+        second.Prepare(context);
+        Assert.Contains(log.Lines, l => l.Contains("loaded from the cache"));
+        var images = rand([3, 1, 12, 12], generator: new Generator().manual_seed(5));
+        Assert.True(first.ApplyTrigger(images).allclose(second.ApplyTrigger(images), rtol: 0, atol: 0));
+        // Other settings are another encoder.
+        var wider = options with { Width = 5 };
+        using var third = new SsbaAttack(new AttackRequest(info, new AttackSettings(), wider), wider);
+        third.Prepare(context);
+        Assert.Equal(4, Directory.GetFiles(cache.Path).Length);
+    }
 }
