@@ -91,7 +91,9 @@ public class RunFolderTests
     [InlineData("wanet")]
     [InlineData("bpp")]
     [InlineData("input-aware")]
-    public void Attacks_that_poison_per_batch_run_on_CIFAR_files_with_PreAct_ResNet18_and_eval_gives_the_printed_ASR(string name)
+    [InlineData("lc")]
+    [InlineData("ssba")]
+    public void Attacks_that_train_a_trigger_or_poison_per_batch_run_on_CIFAR_files_with_PreAct_ResNet18_and_eval_gives_the_printed_ASR(string name)
     {
         using var temp = new TempDirectory();
         string data = temp.File("cifar10");
