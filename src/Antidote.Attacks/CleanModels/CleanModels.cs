@@ -55,6 +55,26 @@ public static class CleanModels
         return model;
     }
 
+    /// <summary>A clean model the user trained elsewhere (BackdoorBench's clean_model.pth, a safetensors or Antidote file), loaded
+    /// into the victim's architecture after the usual shape checks.</summary>
+    public static ImageClassifier Load(AttackPreparation context, string path, string title)
+    {
+        var model = context.CreateModel();
+        try
+        {
+            model.to(context.Pipeline.Device);
+            ModelCheckpoint.Load(model, path);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+        model.eval();
+        context.Log.Info($"{title}: clean model read from {path}");
+        return model;
+    }
+
     /// <summary>The cache key of the recipe, the seed, the data's facts and the model's parameter names and shapes (with the
     /// training set, <see cref="AttackCache.Key"/>).</summary>
     public static string Key(AttackPreparation context, DatasetInfo info, CleanModelRecipe recipe, ImageClassifier model)

@@ -37,6 +37,8 @@ public sealed record LowFrequencyOptions(
     int HeldImages = 1000,
     [Description("Epochs of the clean model the perturbation is computed against (BackdoorBench reads one trained elsewhere)")]
     int CleanModelEpochs = 10,
+    [Description("A clean model of the victim's architecture to use instead of training one (BackdoorBench's --clean_model_path; .pth, safetensors or Antidote weights)")]
+    string? CleanModelFile = null,
     [Description("A precomputed pattern to add instead, as BackdoorBench's resource/lowFrequency/*.npy: (H, W, C) uint8 0..255 or float in [0, 1]")]
     string? PatternFile = null) : IAttackOptions
 {
@@ -52,6 +54,7 @@ public sealed record LowFrequencyOptions(
         OptionCheck.Fraction(nameof(FoolingRate), FoolingRate);
         OptionCheck.Positive(nameof(HeldImages), HeldImages);
         OptionCheck.NotNegative(nameof(CleanModelEpochs), CleanModelEpochs);
+        OptionCheck.NotEmpty(nameof(CleanModelFile), CleanModelFile);
         OptionCheck.NotEmpty(nameof(PatternFile), PatternFile);
     }
 }
@@ -75,7 +78,7 @@ public sealed class LowFrequencyAttack : IAttack
     public const string PatternImageFile = "lf-pattern.png";
 
     /// <summary>The clean model's weights, kept in the run folder to audit the pattern.</summary>
-    public const string CleanModelFile = "lf-clean-model.weights";
+    public const string CleanModelArtifact = "lf-clean-model.weights";
 
     private readonly LowFrequencyOptions _options;
     private readonly DatasetInfo _dataset;
@@ -112,7 +115,9 @@ public sealed class LowFrequencyAttack : IAttack
             return;
         }
         _cleanModel?.Dispose();
-        _cleanModel = CleanModels.CleanModels.Obtain(context, _dataset, new CleanModelRecipe("clean-model", _options.CleanModelEpochs), "lf clean model");
+        _cleanModel = _options.CleanModelFile is not null
+            ? CleanModels.CleanModels.Load(context, _options.CleanModelFile, "lf")
+            : CleanModels.CleanModels.Obtain(context, _dataset, new CleanModelRecipe("clean-model", _options.CleanModelEpochs), "lf clean model");
         _pattern = Search(_cleanModel, context).DetachFromDisposeScope();
     }
 
@@ -257,7 +262,7 @@ public sealed class LowFrequencyAttack : IAttack
             var stretched = Rescale(Pattern, 1);
             ImageFile.WritePng(Path.Combine(runFolder, PatternImageFile), stretched);
         }
-        if (_cleanModel is not null) ModelCheckpoint.Save(_cleanModel, Path.Combine(runFolder, CleanModelFile));
+        if (_cleanModel is not null) ModelCheckpoint.Save(_cleanModel, Path.Combine(runFolder, CleanModelArtifact));
     }
 
     public void LoadArtifacts(string runFolder)

@@ -42,7 +42,9 @@ public sealed record TrojanNNOptions(
     [Description("Signed-gradient step, in [0, 1] pixel units (trojannn.py function default 0.1)")]
     double StepSize = 0.1,
     [Description("Epochs of the clean model the neurons are chosen in and the trigger is optimised against (BackdoorBench reads one trained elsewhere)")]
-    int CleanModelEpochs = 10) : IAttackOptions
+    int CleanModelEpochs = 10,
+    [Description("A clean model of the victim's architecture to use instead of training one (BackdoorBench's clean_model.pth; .pth, safetensors or Antidote weights)")]
+    string? CleanModelFile = null) : IAttackOptions
 {
     public void Validate()
     {
@@ -53,6 +55,7 @@ public sealed record TrojanNNOptions(
         OptionCheck.Fraction(nameof(Epsilon), Epsilon);
         OptionCheck.Positive(nameof(StepSize), StepSize);
         OptionCheck.NotNegative(nameof(CleanModelEpochs), CleanModelEpochs);
+        OptionCheck.NotEmpty(nameof(CleanModelFile), CleanModelFile);
         if (!double.IsFinite(NeuronTarget)) OptionCheck.Fail(nameof(NeuronTarget), "must be a finite number");
     }
 }
@@ -76,7 +79,7 @@ public sealed class TrojanNNAttack : IAttack
     public const string TriggerImageFile = "trojannn-trigger.png";
 
     /// <summary>The clean model's weights, kept in the run folder to audit the trigger.</summary>
-    public const string CleanModelFile = "trojannn-clean-model.weights";
+    public const string CleanModelArtifact = "trojannn-clean-model.weights";
 
     private readonly TrojanNNOptions _options;
     private readonly DatasetInfo _dataset;
@@ -139,7 +142,9 @@ public sealed class TrojanNNAttack : IAttack
     public void Prepare(AttackPreparation context)
     {
         _cleanModel?.Dispose();
-        _cleanModel = CleanModels.CleanModels.Obtain(context, _dataset, new CleanModelRecipe("clean-model", _options.CleanModelEpochs), "trojannn clean model");
+        _cleanModel = _options.CleanModelFile is not null
+            ? CleanModels.CleanModels.Load(context, _options.CleanModelFile, "trojannn")
+            : CleanModels.CleanModels.Obtain(context, _dataset, new CleanModelRecipe("clean-model", _options.CleanModelEpochs), "trojannn clean model");
         SelectedNeurons = MostConnectedNeurons(_cleanModel, _options.Neurons);
         using var start = MaskStart(context.Seed);
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -206,7 +211,7 @@ public sealed class TrojanNNAttack : IAttack
     {
         TriggerTensorFile.Write(Path.Combine(runFolder, TriggerFile), Trigger);
         ImageFile.WritePng(Path.Combine(runFolder, TriggerImageFile), Trigger);
-        if (_cleanModel is not null) ModelCheckpoint.Save(_cleanModel, Path.Combine(runFolder, CleanModelFile));
+        if (_cleanModel is not null) ModelCheckpoint.Save(_cleanModel, Path.Combine(runFolder, CleanModelArtifact));
     }
 
     public void LoadArtifacts(string runFolder)

@@ -118,4 +118,30 @@ public class TrojanNNTests
         TriggerTensorFile.Write(folder.File(TrojanNNAttack.TriggerFile), zeros([3, 12, 12]));
         Assert.Contains("not a trojannn trigger of shape [1, 12, 12]", Assert.Throws<AntidoteException>(() => attack.LoadArtifacts(folder.Path)).Message);
     }
+
+    [Fact]
+    public void A_clean_model_file_is_used_instead_of_training_one()
+    {
+        using var scope = NewDisposeScope();
+        using var folder = new TempDirectory();
+        var info = QuadrantImages.Info(side: 12, channels: 1);
+        var preparation = Components.Preparation(info);
+        using (var model = preparation.CreateModel())
+        {
+            using (no_grad())
+            {
+                model.Classifier.weight!.fill_(0.01f);
+                model.Classifier.weight![0, 7] = tensor(5f);
+                model.Classifier.weight![1, 3] = tensor(4f);
+            }
+            Antidote.Models.Checkpoints.ModelCheckpoint.Save(model, folder.File("clean.safetensors"), new Antidote.Models.Checkpoints.SafetensorsFormat());
+        }
+        var options = new TrojanNNOptions(Steps: 2, CleanModelFile: folder.File("clean.safetensors"));
+        var log = new ListRunLog();
+        using var attack = new TrojanNNAttack(new AttackRequest(info, new AttackSettings(), options), options);
+        attack.Prepare(preparation with { Log = log });
+        Assert.Equal(new long[] { 7, 3 }, attack.SelectedNeurons);
+        Assert.Contains(log.Lines, l => l.Contains("clean model read from"));
+        Assert.DoesNotContain(log.Lines, l => l.Contains("training a clean model"));
+    }
 }
