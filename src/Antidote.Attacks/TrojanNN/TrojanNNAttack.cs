@@ -8,6 +8,7 @@ using Antidote.Data;
 using Antidote.Data.Images;
 using Antidote.Models;
 using Antidote.Models.Checkpoints;
+using Antidote.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -158,7 +159,7 @@ public sealed class TrojanNNAttack : IAttack
 
     /// <summary>Signed-gradient descent on Σ (feature[n] − target)² over the mask's pixels, within ε of the start and [0, 1].
     /// Returns the trigger and the selected neurons' values before and after.</summary>
-    public static (Tensor Trigger, float[] Before, float[] After, int Steps) Optimise(ImageClassifier model, Training.DataPipeline pipeline,
+    public static (Tensor Trigger, float[] Before, float[] After, int Steps) Optimise(ImageClassifier model, DataPipeline pipeline,
         Tensor start, long[] neurons, TrojanNNOptions options, IRunLog log, CancellationToken cancel = default)
     {
         bool training = model.training;
