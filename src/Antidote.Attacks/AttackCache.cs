@@ -1,7 +1,10 @@
 using System.Security.Cryptography;
 using System.Text;
+using Antidote.Core;
 using Antidote.Data;
 using Antidote.Data.Batching;
+using Antidote.Models.Checkpoints;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Antidote.Attacks;
@@ -13,9 +16,39 @@ namespace Antidote.Attacks;
 /// </summary>
 public static class AttackCache
 {
-    /// <summary>The cache file for <paramref name="facts"/> with <paramref name="suffix"/>, or null when the run keeps no cache.</summary>
-    public static string? File(AttackPreparation context, string facts, string suffix) =>
-        context.CacheFolder is null ? null : Path.Combine(context.CacheFolder, Key(context, facts) + suffix);
+    /// <summary>The cache files for <paramref name="facts"/>, one per suffix under one key (the training set is hashed once), or
+    /// null when the run keeps no cache.</summary>
+    public static string[]? Files(AttackPreparation context, string facts, params string[] suffixes)
+    {
+        if (context.CacheFolder is null) return null;
+        string key = Key(context, facts);
+        return [.. suffixes.Select(suffix => Path.Combine(context.CacheFolder, key + suffix))];
+    }
+
+    /// <summary>Loads each module from its cache file: false when a file is missing, or (after one line) unreadable, and the
+    /// caller trains instead; a module may then hold part of a file, so the caller starts from fresh ones.</summary>
+    public static bool TryLoad(AttackPreparation context, string what, string[]? files, params nn.Module[] modules)
+    {
+        if (files is null || !files.All(System.IO.File.Exists)) return false;
+        try
+        {
+            for (int i = 0; i < modules.Length; i++) ModelCheckpoint.Load(modules[i], files[i]);
+            context.Log.Info($"{what} loaded from the cache ({files[0]})");
+            return true;
+        }
+        catch (AntidoteException e)
+        {
+            context.Log.Info($"{what}: a cached file is unreadable ({e.Message}); training it again");
+            return false;
+        }
+    }
+
+    /// <summary>Writes each module to its cache file (nothing when the run keeps no cache).</summary>
+    public static void Save(string[]? files, params nn.Module[] modules)
+    {
+        if (files is null) return;
+        for (int i = 0; i < modules.Length; i++) ModelCheckpoint.Save(modules[i], files[i]);
+    }
 
     /// <summary>The facts of a dataset that change what is trained on it.</summary>
     public static string Describe(DatasetInfo info) =>

@@ -31,27 +31,18 @@ public static class CleanModels
         Seeds.SeedTorch(context.Seed, recipe.SeedPurpose + "-init");
         var model = context.CreateModel();
         model.to(context.Pipeline.Device);
-        string? cached = context.CacheFolder is null ? null : Path.Combine(context.CacheFolder, Key(context, info, recipe, model) + ".weights");
-        if (cached is not null && File.Exists(cached))
+        string[]? cached = AttackCache.Files(context, Facts(context, info, recipe, model), ".weights");
+        if (AttackCache.TryLoad(context, $"{title}: clean model", cached, model))
         {
-            try
-            {
-                ModelCheckpoint.Load(model, cached);
-                context.Log.Info($"{title}: clean model loaded from {cached}");
-                model.eval();
-                return model;
-            }
-            catch (AntidoteException e)
-            {
-                context.Log.Info($"{title}: the cached clean model is unreadable ({e.Message}); training it again");
-            }
+            model.eval();
+            return model;
         }
         context.Log.Info($"{title}: training a clean model ({recipe.Epochs} epochs, {recipe.Objective}, on {context.CleanTrain.Count} clean images)");
         Trainer.Train(model, context.CleanTrain, context.Pipeline, TrainingSettings.BackdoorBenchAttack(recipe.Epochs),
             objective ?? new CrossEntropyObjective(), Seeds.Stream(context.Seed, recipe.SeedPurpose + "-order"), context.Log, title,
             cancel: context.Cancel);
         model.eval();
-        if (cached is not null) ModelCheckpoint.Save(model, cached);
+        AttackCache.Save(cached, model);
         return model;
     }
 
@@ -77,7 +68,10 @@ public static class CleanModels
 
     /// <summary>The cache key of the recipe, the seed, the data's facts and the model's parameter names and shapes (with the
     /// training set, <see cref="AttackCache.Key"/>).</summary>
-    public static string Key(AttackPreparation context, DatasetInfo info, CleanModelRecipe recipe, ImageClassifier model)
+    public static string Key(AttackPreparation context, DatasetInfo info, CleanModelRecipe recipe, ImageClassifier model) =>
+        AttackCache.Key(context, Facts(context, info, recipe, model));
+
+    private static string Facts(AttackPreparation context, DatasetInfo info, CleanModelRecipe recipe, ImageClassifier model)
     {
         var facts = new StringBuilder()
             .Append($"{recipe.SeedPurpose}|{recipe.Epochs}|{recipe.Objective}|{context.Seed}|")
@@ -85,6 +79,6 @@ public static class CleanModels
             .Append($"{model.GetType().FullName}|");
         foreach (var (name, parameter) in model.state_dict())
             facts.Append($"{name}:{string.Join("x", parameter.shape)};");
-        return AttackCache.Key(context, facts.ToString());
+        return facts.ToString();
     }
 }

@@ -97,32 +97,22 @@ public sealed class SsbaAttack : IAttack
         _code = tensor(Enumerable.Range(0, _options.Bits).Select(_ => (float)random.Next(2)).ToArray()).DetachFromDisposeScope();
         Seeds.SeedTorch(context.Seed, "ssba-init");
         Create(context.Pipeline.Device);
-        string facts = $"ssba|{_options}|{AttackCache.Describe(_dataset)}|{context.Seed}";
-        string? encoderCache = AttackCache.File(context, facts, ".ssba-encoder.weights"), decoderCache = AttackCache.File(context, facts, ".ssba-decoder.weights");
-        if (encoderCache is not null && decoderCache is not null && File.Exists(encoderCache) && File.Exists(decoderCache))
+        string[]? cached = AttackCache.Files(context, $"ssba|{_options}|{AttackCache.Describe(_dataset)}|{context.Seed}",
+            ".ssba-encoder.weights", ".ssba-decoder.weights");
+        if (AttackCache.TryLoad(context, "ssba: encoder and decoder", cached, Encoder, Decoder))
         {
-            try
-            {
-                ModelCheckpoint.Load(Encoder, encoderCache);
-                ModelCheckpoint.Load(Decoder, decoderCache);
-                Encoder.eval();
-                Decoder.eval();
-                context.Log.Info($"ssba: encoder and decoder loaded from the cache ({encoderCache})");
-                return;
-            }
-            catch (AntidoteException e)
-            {
-                context.Log.Info($"ssba: the cached encoder is unreadable ({e.Message}); training it again");
-                Seeds.SeedTorch(context.Seed, "ssba-init");
-                Create(context.Pipeline.Device);
-            }
+            Encoder.eval();
+            Decoder.eval();
+            return;
+        }
+        if (cached is not null && cached.All(File.Exists))
+        {
+            // The encoder may hold its cached file while the decoder's was unreadable: start again from the seed.
+            Seeds.SeedTorch(context.Seed, "ssba-init");
+            Create(context.Pipeline.Device);
         }
         Train(context);
-        if (encoderCache is not null && decoderCache is not null)
-        {
-            ModelCheckpoint.Save(Encoder, encoderCache);
-            ModelCheckpoint.Save(Decoder, decoderCache);
-        }
+        AttackCache.Save(cached, Encoder, Decoder);
     }
 
     private void Create(Device device)
