@@ -20,12 +20,48 @@ public static partial class NpyFile
     /// <summary>Largest array accepted, in elements (an ImageNet-sized pattern is 150,528).</summary>
     public const long MaxElements = 100_000_000;
 
-    /// <summary>The array's values as doubles (bytes as 0..255) and its shape.</summary>
+    /// <summary>An array's values as doubles (bytes as 0..255), its shape and its dtype.</summary>
     public sealed record NpyArray(long[] Shape, string Dtype, double[] Values);
 
     private static readonly byte[] Magic = [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
 
+    /// <summary>Largest uint8 array accepted by <see cref="ReadBytes"/> (a whole image set: CIFAR-10's 50,000 training images
+    /// are 153,600,000 bytes); its bytes are read only once the file's length has been checked against its shape.</summary>
+    public const long MaxBytes = 2_000_000_000;
+
+    /// <summary>The array's values as doubles (bytes as 0..255) and its shape.</summary>
     public static NpyArray Read(string path)
+    {
+        var (dtype, shape, data, size) = ReadRaw(path, MaxElements, dtype => dtype switch
+        {
+            "|u1" or "<u1" => 1,
+            "<f4" => 4,
+            "<f8" => 8,
+            _ => throw new AntidoteException($"{path}: .npy dtype '{Printable.Escape(dtype, 20)}' is not read (uint8, little-endian float32 or float64)"),
+        });
+        long elements = data.Length / size;
+        var values = new double[elements];
+        for (long i = 0; i < elements; i++)
+            values[i] = size switch
+            {
+                1 => data[i],
+                4 => BinaryPrimitives.ReadSingleLittleEndian(data.AsSpan((int)(i * 4))),
+                _ => BinaryPrimitives.ReadDoubleLittleEndian(data.AsSpan((int)(i * 8))),
+            };
+        return new NpyArray(shape, dtype, values);
+    }
+
+    /// <summary>A uint8 array's raw bytes, in C order, and its shape: image sets (BackdoorBench's SSBA and LC files) without
+    /// the eightfold copy <see cref="Read"/> makes.</summary>
+    public static (long[] Shape, byte[] Data) ReadBytes(string path)
+    {
+        var (_, shape, data, _) = ReadRaw(path, MaxBytes, dtype => dtype is "|u1" or "<u1"
+            ? 1
+            : throw new AntidoteException($"{path}: .npy dtype '{Printable.Escape(dtype, 20)}' is not read here (uint8 images, as BackdoorBench saves them)"));
+        return (shape, data);
+    }
+
+    private static (string Dtype, long[] Shape, byte[] Data, int ElementSize) ReadRaw(string path, long maxElements, Func<string, int> elementSize)
     {
         RegularFile.Check(path, ".npy file");
         long length = new FileInfo(path).Length;
@@ -62,33 +98,19 @@ public static partial class NpyFile
         if (Field(FortranPattern(), header, "fortran_order", path) != "False")
             throw new AntidoteException($"{path}: a Fortran-ordered .npy array is not read; save it in C order");
         long[] shape = Shape(Field(ShapePattern(), header, "shape", path), path);
-        int size = dtype switch
-        {
-            "|u1" or "<u1" => 1,
-            "<f4" => 4,
-            "<f8" => 8,
-            _ => throw new AntidoteException($"{path}: .npy dtype '{Printable.Escape(dtype, 20)}' is not read (uint8, little-endian float32 or float64)"),
-        };
+        int size = elementSize(dtype);
         long elements = 1;
         foreach (long d in shape)
         {
-            elements *= d;
-            if (elements > MaxElements) throw new AntidoteException($"{path}: .npy array of shape ({string.Join(", ", shape)}) is over {MaxElements} elements; refused");
+            // Both factors are at most maxElements (≤ 2e9) before the product, so it cannot overflow a long.
+            if (d > maxElements || (elements *= d) > maxElements) throw new AntidoteException($"{path}: .npy array of shape ({string.Join(", ", shape)}) is over {maxElements} elements; refused");
         }
         long dataStart = headerStart + headerLength;
         if (length - dataStart != elements * size)
             throw new AntidoteException($"{path}: .npy data holds {length - dataStart} bytes, shape ({string.Join(", ", shape)}) of {dtype} needs {elements * size} (truncated or corrupt)");
         var data = new byte[elements * size];
         stream.ReadExactly(data);
-        var values = new double[elements];
-        for (long i = 0; i < elements; i++)
-            values[i] = size switch
-            {
-                1 => data[i],
-                4 => BinaryPrimitives.ReadSingleLittleEndian(data.AsSpan((int)(i * 4))),
-                _ => BinaryPrimitives.ReadDoubleLittleEndian(data.AsSpan((int)(i * 8))),
-            };
-        return new NpyArray(shape, dtype, values);
+        return (dtype, shape, data, size);
     }
 
     private static string Field(Regex pattern, string header, string name, string path)

@@ -24,6 +24,7 @@ public class NpyFileTests
     [InlineData("magic", "bad magic")]
     [InlineData("truncated", "truncated or corrupt")]
     [InlineData("huge", "refused")]
+    [InlineData("wrapping", "refused")]
     [InlineData("fortran", "Fortran")]
     [InlineData("dtype", "dtype '<i8'")]
     [InlineData("shape", "not a tuple of sizes")]
@@ -35,6 +36,8 @@ public class NpyFileTests
             "magic" => "not numpy at all"u8.ToArray(),
             "truncated" => NpyWriter.Bytes("|u1", [4, 4], new byte[10]),
             "huge" => NpyWriter.Bytes("|u1", [100000, 100000, 100000], new byte[4]),
+            // 4 × 2^62 wraps a long to 0, which an empty data section would match.
+            "wrapping" => NpyWriter.Bytes("|u1", [4, 4611686018427387904], []),
             "fortran" => NpyWriter.Bytes("|u1", [2], [1, 2], "{'descr': '|u1', 'fortran_order': True, 'shape': (2,), }"),
             "dtype" => NpyWriter.Bytes("<i8", [1], new byte[8]),
             _ => NpyWriter.Bytes("|u1", [1], [1], "{'descr': '|u1', 'fortran_order': False, 'shape': (-3,), }"),
@@ -54,5 +57,22 @@ public class NpyFileTests
             File.WriteAllBytes(folder.File("t.npy"), valid[..length]);
             Assert.Throws<AntidoteException>(() => NpyFile.Read(folder.File("t.npy")));
         }
+    }
+
+    [Fact]
+    public void Image_sets_are_read_as_their_raw_bytes_and_only_as_uint8()
+    {
+        using var folder = new TempDirectory();
+        byte[] pixels = Enumerable.Range(0, 2 * 3 * 2 * 1).Select(i => (byte)(i * 20)).ToArray();
+        File.WriteAllBytes(folder.File("images.npy"), NpyWriter.Bytes("|u1", [2, 3, 2, 1], pixels));
+        var (shape, data) = NpyFile.ReadBytes(folder.File("images.npy"));
+        Assert.Equal(new long[] { 2, 3, 2, 1 }, shape);
+        Assert.Equal(pixels, data);
+
+        File.WriteAllBytes(folder.File("floats.npy"), NpyWriter.Floats([2], [0.5f, 1f]));
+        var error = Assert.Throws<AntidoteException>(() => NpyFile.ReadBytes(folder.File("floats.npy")));
+        Assert.Contains("uint8", error.Message);
+        File.WriteAllBytes(folder.File("short.npy"), NpyWriter.Bytes("|u1", [2, 3, 2, 1], pixels[..7]));
+        Assert.Contains("truncated", Assert.Throws<AntidoteException>(() => NpyFile.ReadBytes(folder.File("short.npy"))).Message);
     }
 }
