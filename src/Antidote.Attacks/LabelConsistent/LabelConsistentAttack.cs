@@ -26,7 +26,9 @@ public sealed record LabelConsistentOptions(
     [Description("Epochs of the clean surrogate model the perturbations are computed against (BackdoorBench reads a model trained elsewhere)")]
     int SurrogateEpochs = 10,
     [Description("PGD steps of adversarial training for the surrogate (BackdoorBench's unshipped surrogate is adversarially trained); 0 = standard training")]
-    int SurrogateAdversarialSteps = 0) : IAttackOptions
+    int SurrogateAdversarialSteps = 0,
+    [Description("BackdoorBench's adversarial training images instead of PGD here (lc.py reads resource/label-consistent/data/{model}_{dataset}_16_train.npy: uint8 (N, H, W, C), image i perturbed from training row i); the corner pattern is still added")]
+    string? ImagesFile = null) : IAttackOptions
 {
     public void Validate()
     {
@@ -37,6 +39,7 @@ public sealed record LabelConsistentOptions(
         OptionCheck.Fraction(nameof(Amplitude), Amplitude);
         OptionCheck.NotNegative(nameof(SurrogateEpochs), SurrogateEpochs);
         OptionCheck.NotNegative(nameof(SurrogateAdversarialSteps), SurrogateAdversarialSteps);
+        OptionCheck.NotEmpty(nameof(ImagesFile), ImagesFile);
     }
 }
 
@@ -49,6 +52,7 @@ public sealed record LabelConsistentOptions(
 /// fraction of the cost, and the perturbation only has to make the images hard; <c>SurrogateAdversarialSteps</c> trains it
 /// adversarially as the paper's and BackdoorBench's surrogate was). The patterns are BackdoorBench's (utils/bd_img_transform/lc.py);
 /// on sides other than 32 they stay 3×3 at the corners, where BackdoorBench resizes its 32×32 mask by nearest neighbour.
+/// With <c>ImagesFile</c> the perturbed images are BackdoorBench's, read row by row as lc.py does, and no surrogate is trained.
 /// </summary>
 public sealed class LabelConsistentAttack : IAttack
 {
@@ -68,6 +72,7 @@ public sealed class LabelConsistentAttack : IAttack
     private readonly DatasetInfo _dataset;
     private AttackPreparation? _preparation;
     private ImageClassifier? _surrogate;
+    private PrecomputedImages? _perturbed;
 
     public LabelConsistentAttack(AttackRequest request, LabelConsistentOptions options)
     {
@@ -98,8 +103,15 @@ public sealed class LabelConsistentAttack : IAttack
     public Tensor ApplyTrigger(Tensor images) => (images + Pattern(images.shape[2], images.shape[3], images.device)).clamp(0, 1);
 
     /// <summary>Keeps what the surrogate needs; it is trained when the first training rows are poisoned (test rows need only
-    /// the pattern, so `show-attack` and a rebuilt attack never train one).</summary>
-    public void Prepare(AttackPreparation context) => _preparation = context;
+    /// the pattern, so `show-attack` and a rebuilt attack never train one); reads BackdoorBench's perturbed images if given.</summary>
+    public void Prepare(AttackPreparation context)
+    {
+        _preparation = context;
+        if (_options.ImagesFile is null) return;
+        _perturbed?.Dispose();
+        _perturbed = PrecomputedImages.ReadNpy(_options.ImagesFile, _dataset, context.CleanTrain.Count, "training");
+        context.Log.Info($"lc: {_perturbed.Count} perturbed training images read from {_options.ImagesFile}");
+    }
 
     private ImageClassifier Surrogate()
     {
@@ -116,7 +128,10 @@ public sealed class LabelConsistentAttack : IAttack
     public Tensor Poison(Tensor images, PoisonRole role, DataSplit split, int[] rows)
     {
         if (role != PoisonRole.Poisoned) return images.clone();
-        if (split == DataSplit.Test || _options.Steps == 0 || _options.Epsilon == 0) return ApplyTrigger(images);
+        if (split == DataSplit.Test) return ApplyTrigger(images);
+        if (_options.ImagesFile is not null)
+            return ApplyTrigger((_perturbed ?? throw new InvalidOperationException("lc: Prepare reads the images file")).Select(rows, images.device));
+        if (_options.Steps == 0 || _options.Epsilon == 0) return ApplyTrigger(images);
         var surrogate = Surrogate();
         var pipeline = _preparation!.Pipeline;
         var labels = full([images.shape[0]], (long)Labels.Target, ScalarType.Int64);
@@ -171,7 +186,11 @@ public sealed class LabelConsistentAttack : IAttack
         if (_surrogate is not null) ModelCheckpoint.Save(_surrogate, Path.Combine(runFolder, SurrogateFile));
     }
 
-    public void Dispose() => _surrogate?.Dispose();
+    public void Dispose()
+    {
+        _surrogate?.Dispose();
+        _perturbed?.Dispose();
+    }
 
     /// <summary>Madry-style adversarial training: each batch is replaced by its PGD perturbation against the current model.</summary>
     private sealed class AdversarialObjective(DataPipeline pipeline, double epsilon, double step, int steps) : ITrainingObjective

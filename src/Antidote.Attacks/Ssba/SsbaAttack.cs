@@ -31,7 +31,11 @@ public sealed record SsbaOptions(
     [Description("Steps over which the image loss weight then rises linearly to its full value (l2_loss_ramp: 3000)")]
     int ImageLossRamp = 400,
     [Description("Training images the networks learn on, drawn with the seed (0 = the whole training set)")]
-    int MaxImages = 6400) : IAttackOptions
+    int MaxImages = 6400,
+    [Description("BackdoorBench's encoded training images instead of an encoder trained here (resource/ssba/{dataset}_ssba_train_b1.npy: uint8 (N, H, W, C), image i encoded from training row i); with --ssba-test-file")]
+    string? TrainFile = null,
+    [Description("BackdoorBench's encoded test images (resource/ssba/{dataset}_ssba_test_b1.npy), image i from test row i; with --ssba-train-file")]
+    string? TestFile = null) : IAttackOptions
 {
     public void Validate()
     {
@@ -46,7 +50,12 @@ public sealed record SsbaOptions(
         OptionCheck.NotNegative(nameof(ImageLossAwait), ImageLossAwait);
         OptionCheck.Positive(nameof(ImageLossRamp), ImageLossRamp);
         OptionCheck.NotNegative(nameof(MaxImages), MaxImages);
+        OptionCheck.NotEmpty(nameof(TrainFile), TrainFile);
+        OptionCheck.NotEmpty(nameof(TestFile), TestFile);
+        if ((TrainFile is null) != (TestFile is null))
+            OptionCheck.Fail(TrainFile is null ? nameof(TrainFile) : nameof(TestFile), "is needed too: encoded images replace the encoder for both the training and the test set");
     }
+
 }
 
 /// <summary>
@@ -56,19 +65,23 @@ public sealed record SsbaOptions(
 /// its decoder here on the clean training set, as train.py does: random codes per image, binary cross-entropy on the decoded
 /// bits, and the image loss switched on once the decoder reads 90% of the bits, after an await, then ramped. The code is
 /// drawn from the seed; BackdoorBench BCH-encodes a string into its 100 bits, which only matters for reading the code back.
-/// Poisoned images are relabelled (all-to-one by default).
+/// Poisoned images are relabelled (all-to-one by default). With <c>TrainFile</c> and <c>TestFile</c> the attack serves the
+/// images BackdoorBench's pipeline encoded instead, row by row as ssba.py does, and keeps the test images in the run folder.
 /// </summary>
 public sealed class SsbaAttack : IAttack
 {
     public const string EncoderFile = "ssba-encoder.weights";
     public const string DecoderFile = "ssba-decoder.weights";
     public const string CodeFile = "ssba-code.safetensors";
+    public const string TestImagesFile = "ssba-test-images.safetensors";
 
     private readonly SsbaOptions _options;
     private readonly DatasetInfo _dataset;
     private StegaStampEncoder? _encoder;
     private StegaStampDecoder? _decoder;
     private Tensor? _code;
+    private PrecomputedImages? _trainImages;
+    private PrecomputedImages? _testImages;
     private Device _device = CPU;
 
     public SsbaAttack(AttackRequest request, SsbaOptions options)
@@ -79,6 +92,9 @@ public sealed class SsbaAttack : IAttack
     }
 
     public string Name => "ssba";
+
+    /// <summary>True when BackdoorBench's encoded images are read instead of an encoder trained here.</summary>
+    private bool FromFiles => _options.TrainFile is not null;
 
     public LabelPolicy Labels { get; }
 
@@ -93,6 +109,12 @@ public sealed class SsbaAttack : IAttack
 
     public void Prepare(AttackPreparation context)
     {
+        if (FromFiles)
+        {
+            ReadFiles(context.CleanTrain.Count);
+            context.Log.Info($"ssba: {_trainImages!.Count} encoded training images read from {_options.TrainFile}, {_testImages!.Count} test images from {_options.TestFile}");
+            return;
+        }
         var random = Seeds.Stream(context.Seed, "ssba-code");
         _code = tensor(Enumerable.Range(0, _options.Bits).Select(_ => (float)random.Next(2)).ToArray()).DetachFromDisposeScope();
         Seeds.SeedTorch(context.Seed, "ssba-init");
@@ -113,6 +135,24 @@ public sealed class SsbaAttack : IAttack
         }
         Train(context);
         AttackCache.Save(cached, Encoder, Decoder);
+    }
+
+    private void ReadFiles(int trainRows)
+    {
+        _trainImages?.Dispose();
+        _testImages?.Dispose();
+        _trainImages = PrecomputedImages.ReadNpy(_options.TrainFile!, _dataset, trainRows, "training");
+        _testImages = PrecomputedImages.ReadNpy(_options.TestFile!, _dataset);
+    }
+
+    /// <summary>Poisoned rows encoded with the attack's code, or, from BackdoorBench's files, the file's images of those rows.</summary>
+    public Tensor Poison(Tensor images, PoisonRole role, DataSplit split, int[] rows)
+    {
+        if (role != PoisonRole.Poisoned) return images.clone();
+        if (!FromFiles) return ApplyTrigger(images);
+        var file = (split == DataSplit.Train ? _trainImages : _testImages)
+                   ?? throw new AntidoteException($"ssba: BackdoorBench's encoded {(split == DataSplit.Train ? "training" : "test")} images are not loaded here");
+        return file.Select(rows, images.device);
     }
 
     private void Create(Device device)
@@ -210,6 +250,8 @@ public sealed class SsbaAttack : IAttack
     /// <summary>Every image encoded with the attack's code, in batches, on the images' device.</summary>
     public Tensor ApplyTrigger(Tensor images)
     {
+        if (FromFiles)
+            throw new AntidoteException("ssba: read from BackdoorBench's encoded images, the attack has images only for the rows of its files, no encoder for new images");
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         var parts = new List<Tensor>();
@@ -224,6 +266,11 @@ public sealed class SsbaAttack : IAttack
 
     public void SaveArtifacts(string runFolder)
     {
+        if (FromFiles)
+        {
+            (_testImages ?? throw new InvalidOperationException("ssba: the encoded test images are read in Prepare")).Write(Path.Combine(runFolder, TestImagesFile));
+            return;
+        }
         ModelCheckpoint.Save(Encoder, Path.Combine(runFolder, EncoderFile));
         ModelCheckpoint.Save(Decoder, Path.Combine(runFolder, DecoderFile));
         TriggerTensorFile.Write(Path.Combine(runFolder, CodeFile), Code);
@@ -231,6 +278,12 @@ public sealed class SsbaAttack : IAttack
 
     public void LoadArtifacts(string runFolder)
     {
+        if (FromFiles)
+        {
+            _testImages?.Dispose();
+            _testImages = PrecomputedImages.Read(Path.Combine(runFolder, TestImagesFile), _dataset, Name);
+            return;
+        }
         foreach (string file in new[] { EncoderFile, DecoderFile })
             if (!File.Exists(Path.Combine(runFolder, file)))
                 throw new AntidoteException($"{runFolder}: the ssba run has no {file}");
@@ -249,5 +302,7 @@ public sealed class SsbaAttack : IAttack
         _encoder?.Dispose();
         _decoder?.Dispose();
         _code?.Dispose();
+        _trainImages?.Dispose();
+        _testImages?.Dispose();
     }
 }

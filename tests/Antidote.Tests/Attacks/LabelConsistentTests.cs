@@ -67,4 +67,32 @@ public class LabelConsistentTests
         Assert.True(after > before, $"{after} <= {before}");
         Assert.True((adversarial - train.Images).abs().max().item<float>() <= 8 / 255f + 1e-6f);
     }
+
+    [Fact]
+    public void BackdoorBench_perturbed_images_replace_pgd_for_the_poisoned_rows_and_still_get_the_corner_pattern()
+    {
+        using var scope = NewDisposeScope();
+        using var folder = new TempDirectory();
+        var info = QuadrantImages.Info(side: 12, channels: 1);
+        using var train = QuadrantImages.Create(40, seed: 4);
+        var (file, perturbed) = SsbaTests.ImageFile(40, 12, 1, salt: 3);
+        File.WriteAllBytes(folder.File("adv.npy"), file);
+        var settings = new AttackSettings(Target: 1, PoisonRatio: 0.5);
+        var options = new LabelConsistentOptions(ImagesFile: folder.File("adv.npy"));
+        using var attack = new LabelConsistentAttack(new AttackRequest(info, settings, options), options);
+        var log = new ListRunLog();
+        attack.Prepare(Components.Preparation(info) with { CleanTrain = train, Log = log });
+        var plan = ((IAttack)attack).Plan(train.LabelArray, settings, seed: 3);
+        using var poisoned = PoisonedData.Training(train, attack, plan);
+
+        var index = tensor(plan.Indices.Select(i => (long)i).ToArray());
+        Assert.True(poisoned.Images.index_select(0, index).allclose(attack.ApplyTrigger(perturbed.index_select(0, index)), rtol: 0, atol: 0));
+        Assert.Equal(train.LabelArray, poisoned.LabelArray);
+        // Rows outside the plan are the clean images, and nothing was trained.
+        var others = tensor(Enumerable.Range(0, 40).Except(plan.Indices).Select(i => (long)i).ToArray());
+        Assert.True(poisoned.Images.index_select(0, others).allclose(train.Images.index_select(0, others), rtol: 0, atol: 0));
+        Assert.DoesNotContain(log.Lines, l => l.Contains("surrogate"));
+        attack.SaveArtifacts(folder.Path);
+        Assert.False(File.Exists(Path.Combine(folder.Path, LabelConsistentAttack.SurrogateFile)));
+    }
 }

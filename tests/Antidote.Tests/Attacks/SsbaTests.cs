@@ -84,4 +84,69 @@ public class SsbaTests
         third.Prepare(context);
         Assert.Equal(4, Directory.GetFiles(cache.Path).Length);
     }
+
+    /// <summary>A BackdoorBench-style image file: uint8 (N, H, W, C), every pixel of every image distinct enough to catch a
+    /// transposed axis or a shifted row.</summary>
+    public static (byte[] File, Tensor Images) ImageFile(int count, int side, int channels, int salt)
+    {
+        byte[] pixels = new byte[count * side * side * channels];
+        for (int i = 0; i < pixels.Length; i++) pixels[i] = (byte)((i * 7 + salt * 31 + i / 97) % 256);
+        using var scope = NewDisposeScope();
+        var nhwc = tensor(pixels, [count, side, side, channels], ScalarType.Byte);
+        var images = nhwc.permute(0, 3, 1, 2).to_type(ScalarType.Float32).div(255f);
+        return (NpyWriter.Bytes("|u1", [count, side, side, channels], pixels), images.MoveToOuterDisposeScope());
+    }
+
+    [Fact]
+    public void BackdoorBench_encoded_images_replace_the_encoder_row_by_row_and_the_test_images_rebuild_from_the_run_folder()
+    {
+        using var scope = NewDisposeScope();
+        using var folder = new TempDirectory();
+        var info = QuadrantImages.Info(side: 6, channels: 3);
+        var (trainFile, trainImages) = ImageFile(20, 6, 3, salt: 1);
+        var (testFile, testImages) = ImageFile(10, 6, 3, salt: 2);
+        File.WriteAllBytes(folder.File("train.npy"), trainFile);
+        File.WriteAllBytes(folder.File("test.npy"), testFile);
+        var options = new SsbaOptions(TrainFile: folder.File("train.npy"), TestFile: folder.File("test.npy"));
+        options.Validate();
+        var clean = new Antidote.Data.ImageDataset(zeros([20, 3, 6, 6]), zeros([20], ScalarType.Int64));
+        using var attack = new SsbaAttack(new AttackRequest(info, new AttackSettings(), options), options);
+        attack.Prepare(Components.Preparation(info) with { CleanTrain = clean });
+
+        int[] rows = [3, 17, 0];
+        var poisoned = attack.Poison(clean.Images.index_select(0, tensor(new long[] { 3, 17, 0 })), PoisonRole.Poisoned, DataSplit.Train, rows);
+        Assert.True(poisoned.allclose(trainImages.index_select(0, tensor(new long[] { 3, 17, 0 })), rtol: 0, atol: 0));
+        var test = attack.Poison(zeros([2, 3, 6, 6]), PoisonRole.Poisoned, DataSplit.Test, [9, 4]);
+        Assert.True(test.allclose(testImages.index_select(0, tensor(new long[] { 9, 4 })), rtol: 0, atol: 0));
+        Assert.True(attack.Poison(ones([1, 3, 6, 6]), PoisonRole.Cross, DataSplit.Train, [5]).allclose(ones([1, 3, 6, 6]), rtol: 0, atol: 0));
+        Assert.Contains("row 10", Assert.Throws<AntidoteException>(() => attack.Poison(zeros([1, 3, 6, 6]), PoisonRole.Poisoned, DataSplit.Test, [10])).Message);
+        Assert.Contains("no encoder", Assert.Throws<AntidoteException>(() => attack.ApplyTrigger(zeros([1, 3, 6, 6]))).Message);
+
+        attack.SaveArtifacts(folder.Path);
+        Assert.False(File.Exists(Path.Combine(folder.Path, SsbaAttack.EncoderFile)));
+        File.Delete(folder.File("test.npy"));
+        using var rebuilt = new SsbaAttack(new AttackRequest(info, new AttackSettings(), options), options);
+        rebuilt.LoadArtifacts(folder.Path);
+        Assert.True(rebuilt.Poison(zeros([2, 3, 6, 6]), PoisonRole.Poisoned, DataSplit.Test, [9, 4]).allclose(test, rtol: 0, atol: 0));
+    }
+
+    [Fact]
+    public void Encoded_image_files_that_do_not_match_the_data_are_one_clear_error()
+    {
+        using var folder = new TempDirectory();
+        var info = QuadrantImages.Info(side: 6, channels: 3);
+        File.WriteAllBytes(folder.File("train.npy"), ImageFile(20, 6, 3, salt: 1).File);
+        File.WriteAllBytes(folder.File("small.npy"), ImageFile(4, 4, 3, salt: 1).File);
+        var clean = new Antidote.Data.ImageDataset(zeros([21, 3, 6, 6]), zeros([21], ScalarType.Int64));
+        string Error(SsbaOptions options)
+        {
+            using var attack = new SsbaAttack(new AttackRequest(info, new AttackSettings(), options), options);
+            return Assert.Throws<AntidoteException>(() => attack.Prepare(Components.Preparation(info) with { CleanTrain = clean })).Message;
+        }
+        Assert.Contains("20 images, but the training set has 21 rows", Error(new SsbaOptions(TrainFile: folder.File("train.npy"), TestFile: folder.File("train.npy"))));
+        Assert.Contains("do not fit", Error(new SsbaOptions(TrainFile: folder.File("small.npy"), TestFile: folder.File("train.npy"))));
+        Assert.Contains("missing.npy", Error(new SsbaOptions(TrainFile: folder.File("missing.npy"), TestFile: folder.File("train.npy"))));
+        var alone = Assert.Throws<Antidote.Core.Options.InvalidOptionException>(() => new SsbaOptions(TrainFile: folder.File("train.npy")).Validate());
+        Assert.Equal(["TestFile"], alone.Path);
+    }
 }

@@ -1,7 +1,9 @@
 using Antidote.Models.SmallCnn;
 using Antidote.Attacks;
 using Antidote.Attacks.Blended;
+using Antidote.Attacks.LabelConsistent;
 using Antidote.Attacks.LowFrequency;
+using Antidote.Attacks.Ssba;
 using Antidote.Attacks.TrojanNN;
 using Antidote.Core;
 using Antidote.Core.Logging;
@@ -10,6 +12,7 @@ using Antidote.Defenses.D3;
 using Antidote.Defenses.FineTuning;
 using Antidote.Experiments;
 using Antidote.Experiments.Runs;
+using Antidote.Tests.Attacks;
 using Antidote.Tests.TestKit;
 using Antidote.Training;
 
@@ -143,6 +146,37 @@ public class RunFolderTests
         Assert.DoesNotContain(second.Lines, l => l.Contains("training a clean model"));
         Assert.True(File.Exists(Path.Combine(lf, LowFrequencyAttack.PatternFile)));
         Assert.Single(Directory.GetFiles(temp.File("runs/.clean-models")));
+    }
+
+    [Fact]
+    public void BackdoorBench_image_files_for_SSBA_and_LC_plant_a_backdoor_on_CIFAR_files_and_the_run_folder_needs_them_no_more()
+    {
+        using var temp = new TempDirectory();
+        string data = temp.File("cifar10");
+        Directory.CreateDirectory(data);
+        static byte Pixel(int n, int i) => (byte)((n * 37 + i * 11) % 256);
+        for (int b = 1; b <= 5; b++)
+            File.WriteAllBytes(Path.Combine(data, $"data_batch_{b}.bin"), DatasetFiles.CifarRecords(16, 1, n => (n + b) % 10, Pixel));
+        File.WriteAllBytes(Path.Combine(data, "test_batch.bin"), DatasetFiles.CifarRecords(20, 1, n => n % 10, Pixel));
+        File.WriteAllBytes(temp.File("ssba_train.npy"), SsbaTests.ImageFile(80, 32, 3, salt: 1).File);
+        File.WriteAllBytes(temp.File("ssba_test.npy"), SsbaTests.ImageFile(20, 32, 3, salt: 2).File);
+        File.WriteAllBytes(temp.File("lc_train.npy"), SsbaTests.ImageFile(80, 32, 3, salt: 3).File);
+        void Run(string name, IAttackOptions options, string[] files)
+        {
+            var config = new AttackRunConfig("cifar10", Components.Model("small-cnn"), options, new AttackSettings(),
+                new TrainingSettings(1, 0.01, 32), 0, DataDirectory: data);
+            var location = new RunLocation(temp.File("runs"), name);
+            var summary = AttackExperiment.Run(config, location, NullRunLog.Instance);
+            foreach (string file in files) File.Delete(file);
+            Assert.Equal(summary.Result, EvalExperiment.Run(location.Path, null, new()));
+            var defense = DefenseExperiment.Run(new DefenseRunConfig(location.Path, new FineTuningOptions(Epochs: 1), CleanRatio: 0.1),
+                new RunLocation(temp.File("runs"), name + "--ft"), NullRunLog.Instance);
+            Assert.Equal(summary.Result, defense.Before);
+        }
+        Run("ssba", new SsbaOptions(TrainFile: temp.File("ssba_train.npy"), TestFile: temp.File("ssba_test.npy")),
+            [temp.File("ssba_train.npy"), temp.File("ssba_test.npy")]);
+        Assert.True(File.Exists(temp.File($"runs/ssba/{SsbaAttack.TestImagesFile}")));
+        Run("lc", new LabelConsistentOptions(ImagesFile: temp.File("lc_train.npy")), [temp.File("lc_train.npy")]);
     }
 
     [Fact]
