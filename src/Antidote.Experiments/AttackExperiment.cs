@@ -23,6 +23,7 @@ public static class AttackExperiment
     public static AttackSummary Run(AttackRunConfig config, RunLocation location, IRunLog console, CancellationToken cancel = default,
         IReadOnlyDictionary<string, string>? tags = null)
     {
+        var stages = new StageClock();
         var compute = config.Compute ?? new ComputeSettings();
         string computeState = compute.Apply();
         var source = DatasetCatalog.Default.Get(config.Dataset);
@@ -38,7 +39,9 @@ public static class AttackExperiment
         var log = new TeeRunLog(console, new FileRunLog(staging.File(RunFiles.Log)));
         log.Info($"compute: {computeState}");
         using var attack = AttackCatalog.Default.Get(config.AttackName).Create(new AttackRequest(data.Info, config.Settings, config.Attack));
+        stages.Lap("data");
         attack.Prepare(new AttackPreparation(data.Train, CreateModel, pipeline, config.Seed, log, cancel, CleanModelCache(location)));
+        stages.Lap("trigger");
         var plan = attack.Plan(data.Train.LabelArray, config.Settings, config.Seed);
         using var poisoned = PoisonedData.Training(data.Train, attack, plan);
         log.Info($"attack {attack.Name} on {data.Info.Name}: {plan.Describe(data.Train.Count)}, target {plan.Target} ({(plan.LabelMode == LabelMode.AllToOne ? "all-to-one" : "all-to-all")})");
@@ -49,6 +52,7 @@ public static class AttackExperiment
 
         Seeds.SeedTorch(config.Seed, "init");
         using var model = CreateModel();
+        stages.Lap("poison");
         var clock = Stopwatch.StartNew();
         Seeds.SeedTorch(config.Seed, "augment");
         List<EpochRecord> epochs;
@@ -72,19 +76,23 @@ public static class AttackExperiment
             trainingTestSet?.Dispose();
         }
         double seconds = clock.Elapsed.TotalSeconds;
+        stages.Lap("train");
         attack.TrainingFinished(model);
         attack.SaveArtifacts(staging.Root);
         // The run's metrics come from the attack rebuilt from what it saved, as every defense and `eval` will rebuild it.
         using var rebuilt = AttackRun.Rebuild(config, data.Info, staging.Root);
         using var testSet = new BackdoorTestSet(data.Test, rebuilt);
         var result = testSet.Evaluate(model, pipeline);
+        stages.Lap("evaluate");
         log.Info($"attack done in {seconds:F0}s: ACC {result.Accuracy:P2} ASR {result.AttackSuccessRate:P2} RA {result.RobustAccuracy:P2}");
 
         RunModel.Save(staging.Root, model, new ModelCard(spec, data.Info.Name, config.Seed, "attack", ModelCard.Version, DateTime.UtcNow));
         EpochTable.Write(staging.Root, epochs);
-        var summary = new AttackSummary(attack.Name, result, plan.Indices.Length, seconds);
-        RunJson.Write(staging.File(RunFiles.Summary), summary);
         RunJson.Write(staging.File(RunFiles.Record), Record(config, tags));
+        stages.Lap("save");
+        var summary = new AttackSummary(attack.Name, result, plan.Indices.Length, seconds, stages.Stages);
+        log.Info($"attack stages: {StageClock.Describe(summary.Stages!)}");
+        RunJson.Write(staging.File(RunFiles.Summary), summary);
         staging.Commit();
         return summary;
     }

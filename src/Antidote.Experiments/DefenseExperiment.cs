@@ -29,6 +29,7 @@ public static class DefenseExperiment
     public static DefenseSummary Run(DefenseRunConfig config, RunLocation location, IRunLog console, CancellationToken cancel = default,
         IReadOnlyDictionary<string, string>? tags = null)
     {
+        var stages = new StageClock();
         var compute = config.Compute ?? new ComputeSettings();
         string computeState = compute.Apply();
         var defenseEntry = DefenseCatalog.Default.Get(config.Method);
@@ -65,20 +66,25 @@ public static class DefenseExperiment
                 if (config.EvalEvery > 0 && record.Epoch % config.EvalEvery == 0)
                     testSet.AddTo(record, current, pipeline);
             }, cancel);
+        stages.Lap("data");
         var clock = Stopwatch.StartNew();
         var outcome = defenseEntry.Create(config.Options).Run(context);
         using var defended = outcome.Model;
         double seconds = clock.Elapsed.TotalSeconds;
+        stages.Lap("defend");
         var after = testSet.Evaluate(defended, pipeline);
+        stages.Lap("evaluate");
         double der = after.DefenseEffectivenessAgainst(before);
         log.Info($"{config.Method} done in {seconds:F0}s: ACC {after.Accuracy:P2} ASR {after.AttackSuccessRate:P2} RA {after.RobustAccuracy:P2} DER {der:P2}");
 
         RunModel.Save(staging.Root, defended, card with { Seed = config.Seed, Stage = config.Method, AntidoteVersion = ModelCard.Version, CreatedUtc = DateTime.UtcNow });
         EpochTable.Write(staging.Root, outcome.Epochs);
-        var summary = new DefenseSummary(config.Method, before, after, der, seconds, cleanData.Count, outcome.Epochs.Count, outcome.Facts);
-        RunJson.Write(staging.File(RunFiles.Summary), summary);
         var attackRecord = RunRecord.TryRead(attackRun.Path) ?? AttackExperiment.Record(attackRun.Config);
         RunJson.Write(staging.File(RunFiles.Record), Record(saved, attackRecord, tags));
+        stages.Lap("save");
+        var summary = new DefenseSummary(config.Method, before, after, der, seconds, cleanData.Count, outcome.Epochs.Count, outcome.Facts, stages.Stages);
+        log.Info($"{config.Method} stages: {StageClock.Describe(summary.Stages!)}");
+        RunJson.Write(staging.File(RunFiles.Summary), summary);
         staging.Commit();
         return summary;
     }

@@ -54,6 +54,9 @@ public sealed class DemoCommand : Command, IChoosesComponents
         Console.WriteLine();
         Console.WriteLine($"BadNets (10% poisoning, target 0) on Fashion-MNIST, {ModelCatalog.NameOf(settings.ModelOrDefault)}; defenses on 5% clean data:");
         Console.Write(table);
+        Console.WriteLine();
+        Console.WriteLine("Where the time went (the table's time is the training or defending stage):");
+        Console.Write(ResultTable.FormatStages(rows));
         Console.WriteLine($"total {clock.Elapsed.TotalMinutes:F1} min; run folders in {Path.GetFullPath(settings.Out)}");
         return 0;
     }

@@ -26,7 +26,7 @@ public static class DemoExperiment
         var attackRecord = AttackExperiment.Record(attackConfig);
         sink.Add(new ResultRow(attackRecord, attackLocation.Name, null, attack.Result, null, attack.Seconds));
 
-        var rows = new List<DemoRow> { new("No defense", attack.Result, null, attack.Seconds) };
+        var rows = new List<DemoRow> { new("No defense", attack.Result, null, attack.Seconds, attack.Stages) };
         var d3 = settings.D3ToRun;
         string d3Label = d3.LambdaMode == LambdaMode.Dual ? "D3 (dual λ)" : $"D3 (λ {d3.Lambda})";
         foreach (var (step, options, label, epochs) in new (int, IDefenseOptions, string, int)[]
@@ -40,7 +40,7 @@ public static class DemoExperiment
             var record = RunRecord.TryRead(location.Path)!;
             sink.Add(new ResultRow(record, location.Name, summary.Before, summary.After, summary.DefenseEffectiveness, summary.Seconds,
                 summary.CleanSamples, summary.Epochs, summary.Facts));
-            rows.Add(new DemoRow(label, summary.After, summary.DefenseEffectiveness, summary.Seconds));
+            rows.Add(new DemoRow(label, summary.After, summary.DefenseEffectiveness, summary.Seconds, summary.Stages));
         }
         return rows;
     }

@@ -49,6 +49,15 @@ public class RunFolderTests
         string header = File.ReadAllLines(Path.Combine(defenseLocation.Path, RunFiles.MetricsCsv))[0];
         Assert.Equal("epoch,loss,lr,seconds,acc,asr,budget,clean_hinge,distance,hinge,lambda,ra,train_acc", header);
 
+        // Every stage of each run is timed, in order, and the training or defending stage covers the summary's time.
+        Assert.Equal(["data", "trigger", "poison", "train", "evaluate", "save"], attack.Stages!.Select(s => s.Stage));
+        Assert.Equal(["data", "defend", "evaluate", "save"], defense.Stages!.Select(s => s.Stage));
+        Assert.All(attack.Stages!.Concat(defense.Stages!), s => Assert.True(s.Seconds >= 0));
+        Assert.True(attack.Stages!.Single(s => s.Stage == "train").Seconds >= attack.Seconds);
+        Assert.True(defense.Stages!.Single(s => s.Stage == "defend").Seconds >= defense.Seconds);
+        var stored = RunJson.Read<Antidote.Experiments.Runs.DefenseSummary>(Path.Combine(defenseLocation.Path, RunFiles.Summary));
+        Assert.Equal(defense.Stages, stored.Stages);
+
         var evaluated = EvalExperiment.Run(defenseLocation.Path, null, new());
         Assert.Equal(defense.After, evaluated);
         Assert.Equal(["attack", "attack--d3-s0"], Directory.GetDirectories(temp.File("runs")).Select(Path.GetFileName).Order());
