@@ -8,17 +8,31 @@ namespace Antidote.Cli.Commands;
 public sealed class BenchmarkCommand : Command
 {
     private readonly Option<int> _steps = new("--steps") { Description = "Timed training steps per model", DefaultValueFactory = _ => 20 };
+    private readonly Option<string?> _compare = new("--compare")
+    {
+        Description = "A JSON file written by tools/pytorch/benchmark.py (the same work in PyTorch): print both and the ratio of their times",
+    };
     private readonly ComputeOptions _compute = new();
 
     public BenchmarkCommand() : base("benchmark", "Measure training images/s per model and D3 vs FT time per epoch")
     {
         Options.Add(_steps);
+        Options.Add(_compare);
         foreach (var option in _compute.All)
             Options.Add(option);
         SetAction(r => Cli.Run(() =>
         {
             CommonOptions.Positive("--steps", r.GetValue(_steps));
-            ThroughputBenchmark.Run(_compute.Settings(r), new ConsoleRunLog(), r.GetValue(_steps));
+            // Read before the minutes of measuring, so a wrong file fails at once.
+            var torch = r.GetValue(_compare) is string path ? PyTorchComparison.Read(path) : null;
+            var (models, defenses) = ThroughputBenchmark.Run(_compute.Settings(r), new ConsoleRunLog(), r.GetValue(_steps));
+            if (torch is not null)
+            {
+                Console.WriteLine();
+                Console.Write(PyTorchComparison.Format(models, defenses, torch));
+                if (torch.Threads != TorchSharp.torch.get_num_threads())
+                    Console.WriteLine($"note: PyTorch ran {torch.Threads} threads, this run {TorchSharp.torch.get_num_threads()}; rerun both with the same --threads");
+            }
             return 0;
         }));
     }
