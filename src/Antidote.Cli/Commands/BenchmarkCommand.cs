@@ -8,6 +8,7 @@ namespace Antidote.Cli.Commands;
 public sealed class BenchmarkCommand : Command
 {
     private readonly Option<int> _steps = new("--steps") { Description = "Timed training steps per model", DefaultValueFactory = _ => 20 };
+    private readonly Option<int> _cleanSamples = new("--clean-samples") { Description = "Size of the defenses' clean subset (5% of Fashion-MNIST: 3,000)", DefaultValueFactory = _ => 3000 };
     private readonly Option<string?> _compare = new("--compare")
     {
         Description = "A JSON file written by tools/pytorch/benchmark.py (the same work in PyTorch): print both and the ratio of their times",
@@ -17,15 +18,17 @@ public sealed class BenchmarkCommand : Command
     public BenchmarkCommand() : base("benchmark", "Measure training images/s per model and D3 vs FT time per epoch")
     {
         Options.Add(_steps);
+        Options.Add(_cleanSamples);
         Options.Add(_compare);
         foreach (var option in _compute.All)
             Options.Add(option);
         SetAction(r => Cli.Run(() =>
         {
             CommonOptions.Positive("--steps", r.GetValue(_steps));
+            CommonOptions.Positive("--clean-samples", r.GetValue(_cleanSamples));
             // Read before the minutes of measuring, so a wrong file fails at once.
             var torch = r.GetValue(_compare) is string path ? PyTorchComparison.Read(path) : null;
-            var (models, defenses) = ThroughputBenchmark.Run(_compute.Settings(r), new ConsoleRunLog(), r.GetValue(_steps));
+            var (models, defenses) = ThroughputBenchmark.Run(_compute.Settings(r), new ConsoleRunLog(), r.GetValue(_steps), r.GetValue(_cleanSamples));
             if (torch is not null)
             {
                 Console.WriteLine();

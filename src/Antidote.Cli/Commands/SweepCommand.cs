@@ -25,6 +25,12 @@ public sealed class SweepCommand : Command
     private readonly Option<string> _out = CommonOptions.Out("runs/sweep");
     private readonly Option<string?> _data = CommonOptions.Data();
     private readonly Option<string?> _shard = new("--shard") { Description = "Run slice I of N of the grid (I/N, 0-based); default: the scheduler's (Slurm array, Kubernetes Indexed Job), else all. Shards share --out and the store" };
+    private readonly Option<int> _jobs = new("--jobs")
+    {
+        Description = "Processes to split the grid over on this machine, each a --shard of it with --threads divided between them; " +
+                      "a run's last digits depend on its thread count, so the same numbers need the same --jobs and --threads (README: measured speed)",
+        DefaultValueFactory = _ => 1,
+    };
     private readonly Option<string?> _store = CommonOptions.Store();
     private readonly Option<string?> _config = ConfigArguments.Option();
     private readonly Option<int> _evalEvery = CommonOptions.EvalEvery(0);
@@ -35,11 +41,21 @@ public sealed class SweepCommand : Command
         "writes sweep.md, sweep.csv, results.csv and the results store (`antidote results`)")
     {
         Arguments.Add(_grid);
-        foreach (var option in new Option[] { _models, _attacks, _variants, _seeds, _attackEpochs, _cleanRatios, _dataset, _out, _data, _shard, _store, _evalEvery, _config }.Concat(_compute.All))
+        foreach (var option in new Option[] { _models, _attacks, _variants, _seeds, _attackEpochs, _cleanRatios, _dataset, _out, _data, _shard, _jobs, _store, _evalEvery, _config }.Concat(_compute.All))
             Options.Add(option);
         SetAction(result => Cli.Run(() =>
         {
             var settings = BuildSettings(result);
+            int jobs = result.GetValue(_jobs);
+            CommonOptions.Positive("--jobs", jobs);
+            if (jobs > 1)
+            {
+                if (settings.Shard is not null)
+                    throw new AntidoteException("--jobs splits the grid into shards itself; give --jobs or --shard (or a scheduler's array), not both");
+                SweepJobs.Run(jobs, settings.Compute?.Threads ?? 0, settings.Out, Cli.Interrupt);
+                // Every cell is finished now: this pass only gathers them into sweep.md and the store.
+                settings = settings with { Shard = SweepShard.Whole };
+            }
             SensitivitySweep.Run(settings, new ConsoleRunLog(), Cli.Interrupt);
             Console.Write(File.ReadAllText(Path.Combine(settings.Out, "sweep.md")));
             return 0;

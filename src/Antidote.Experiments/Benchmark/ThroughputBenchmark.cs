@@ -25,7 +25,7 @@ public static class ThroughputBenchmark
     /// <summary>Marginal seconds per epoch (setup such as dual mode's reference fine-tuning excluded), per-epoch checks included.</summary>
     public sealed record DefenseEpochTime(string Model, int CleanSamples, double FtSecondsPerEpoch, double D3FixedSecondsPerEpoch, double D3DualSecondsPerEpoch);
 
-    public static (List<ModelThroughput> Models, List<DefenseEpochTime> Defenses) Run(ComputeSettings compute, IRunLog log, int steps = 20)
+    public static (List<ModelThroughput> Models, List<DefenseEpochTime> Defenses) Run(ComputeSettings compute, IRunLog log, int steps = 20, int cleanSamples = 3000)
     {
         log.Info($"compute: {compute.Apply()}");
         var device = compute.TorchDevice;
@@ -61,8 +61,8 @@ public static class ThroughputBenchmark
             log.Info($"{name} (width {width}, {input}, batch {batch}): train {train:F0} img/s, eval {eval:F0} img/s");
 
             if (info.Height != 28) continue;
-            // D3 vs FT on a defender's subset the size of 5% of Fashion-MNIST.
-            using var clean = Synthetic(info, 3000);
+            // D3 vs FT on a defender's subset, by default the size of 5% of Fashion-MNIST.
+            using var clean = Synthetic(info, cleanSamples);
             var context = new DefenseContext(model, clean, norm => { var m = ModelCatalog.Create(spec, norm); m.to(device); return m; }, pipeline, 0, NullRunLog.Instance);
             double ft = SecondsPerEpoch(e => new FineTuningDefense(new FineTuningOptions(Epochs: e)), context);
             double fixedD3 = SecondsPerEpoch(e => new D3Defense(new D3Options(Epochs: e, MinSteps: 0, LambdaMode: LambdaMode.Fixed)), context);
