@@ -30,7 +30,7 @@ public static class CommonOptions
         Description = "Folder the run folders go in", DefaultValueFactory = _ => fallback,
     };
 
-    public static Option<int> AttackEpochs() => new("--attack-epochs") { Description = "Epochs of backdoor training", DefaultValueFactory = _ => 10 };
+    public static Option<int> AttackEpochs(int defaultEpochs = 10) => new("--attack-epochs") { Description = "Epochs of backdoor training", DefaultValueFactory = _ => defaultEpochs };
 
     public static Option<string> Method() => new("--method") { Description = "Defense name (see `antidote list`); its options are --{method}-*", DefaultValueFactory = _ => "d3" };
 

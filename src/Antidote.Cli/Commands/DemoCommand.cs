@@ -19,7 +19,7 @@ public sealed class DemoCommand : Command, IChoosesComponents
     private readonly Option<bool> _quick = new("--quick") { Description = "Tiny epochs: check the pipeline end to end, not the numbers" };
     private readonly Option<string> _model = CommonOptions.Model();
     private readonly RegistryOptions<ModelEntry> _models = new(ModelCatalog.Default);
-    private readonly Option<int> _attackEpochs = CommonOptions.AttackEpochs();
+    private readonly Option<int> _attackEpochs = CommonOptions.AttackEpochs(DemoSettings.DefaultAttackEpochs);
     private readonly ComponentOptionsBinder _d3;
     private readonly ComponentOptionsBinder _ft;
     private readonly Option<long> _seed = CommonOptions.Seed();

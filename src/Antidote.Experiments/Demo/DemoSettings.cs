@@ -18,10 +18,14 @@ public sealed record DemoSettings(
     string? DataDirectory = null,
     ComputeSettings? Compute = null,
     IModelOptions? Model = null,
-    int AttackEpochs = 10,
+    int AttackEpochs = DemoSettings.DefaultAttackEpochs,
     D3Options? D3 = null,
     FineTuningOptions? FineTuning = null)
 {
+    /// <summary>5, not 10: the same verdict (backdoored ASR 99.8%, FT leaves 92%, D3 removes it above the backdoored ACC)
+    /// in 8.2 minutes instead of 11.7, measured back to back on this project's 2-core machine (README).</summary>
+    public const int DefaultAttackEpochs = 5;
+
     public IModelOptions ModelOrDefault => Model ?? new SmallCnnOptions();
 
     public int AttackEpochsToRun => Quick ? 1 : AttackEpochs;
