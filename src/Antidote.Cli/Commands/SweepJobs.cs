@@ -74,7 +74,7 @@ internal static class SweepJobs
     }
 
     /// <summary>The command line of job <paramref name="index"/>: the parent's, without --jobs, --shard and --threads (in either
-    /// the "--name value" or "--name=value" form), then its own shard and threads.</summary>
+    /// the "--name value" or "--name=value" form), then its own shard and threads, and one job.</summary>
     internal static List<string> ChildArguments(IReadOnlyList<string> arguments, int index, int jobs, int threads)
     {
         string[] owned = ["--jobs", "--shard", "--threads"];
@@ -91,7 +91,8 @@ internal static class SweepJobs
                 continue;
             kept.Add(argument);
         }
-        kept.AddRange(["--shard", $"{index}/{jobs}", "--threads", threads.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        // --jobs 1 explicitly: a grid file's `jobs:` would otherwise start jobs inside each job (flags override the file).
+        kept.AddRange(["--shard", $"{index}/{jobs}", "--threads", threads.ToString(System.Globalization.CultureInfo.InvariantCulture), "--jobs", "1"]);
         return kept;
     }
 }

@@ -10,7 +10,7 @@ public class SweepJobsTests
     public void Each_job_gets_the_parents_command_line_with_its_own_shard_and_threads()
     {
         string[] parent = ["sweep", "--jobs", "2", "--threads=4", "--attacks", "badnets", "--shard", "1/3", "--out", "runs/x"];
-        Assert.Equal(["sweep", "--attacks", "badnets", "--out", "runs/x", "--shard", "1/2", "--threads", "2"],
+        Assert.Equal(["sweep", "--attacks", "badnets", "--out", "runs/x", "--shard", "1/2", "--threads", "2", "--jobs", "1"],
             SweepJobs.ChildArguments(parent, 1, 2, 2));
     }
 
@@ -21,9 +21,19 @@ public class SweepJobsTests
         string data = temp.File("mnist"), runs = temp.File("runs");
         DatasetFiles.WriteMnistFolder(data, train: 64, test: 16);
         string dll = Path.Combine(AppContext.BaseDirectory, "antidote.dll");
-        var start = new ProcessStartInfo("dotnet",
-            [dll, "sweep", "--jobs", "2", "--threads", "2", "--dataset", "mnist", "--data", data, "--models", "small-cnn+width=2",
-             "--attacks", "badnets", "--variants", "ft+epochs=1", "--seeds", "0,1,2", "--attack-epochs", "1", "--clean-ratios", "0.25", "--out", runs])
+        // The jobs come from the grid file: each job must not start jobs of its own.
+        File.WriteAllText(temp.File("grid.yaml"), $"""
+            dataset: mnist
+            data: {data}
+            models: [small-cnn+width=2]
+            attacks: [badnets]
+            variants: [ft+epochs=1]
+            seeds: [0, 1, 2]
+            attack-epochs: 1
+            clean-ratios: [0.25]
+            jobs: 2
+            """);
+        var start = new ProcessStartInfo("dotnet", [dll, "sweep", temp.File("grid.yaml"), "--threads", "2", "--out", runs])
         { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         using var process = Process.Start(start)!;
         var reading = process.StandardOutput.ReadToEndAsync();
