@@ -109,11 +109,7 @@ public class RunFolderTests
     {
         using var temp = new TempDirectory();
         string data = temp.File("cifar10");
-        Directory.CreateDirectory(data);
-        static byte Pixel(int n, int i) => (byte)((n * 37 + i * 11) % 256);
-        for (int b = 1; b <= 5; b++)
-            File.WriteAllBytes(Path.Combine(data, $"data_batch_{b}.bin"), DatasetFiles.CifarRecords(16, 1, n => (n + b) % 10, Pixel));
-        File.WriteAllBytes(Path.Combine(data, "test_batch.bin"), DatasetFiles.CifarRecords(20, 1, n => n % 10, Pixel));
+        DatasetFiles.WriteCifar10Folder(data);
         var config = new AttackRunConfig("cifar10", Components.Model("preact-resnet18"), Components.AttackOptions(name), new AttackSettings(),
             new TrainingSettings(1, 0.01, 32), 0, DataDirectory: data, EvalEvery: 1);
         var location = new RunLocation(temp.File("runs"), "attack");
@@ -127,11 +123,7 @@ public class RunFolderTests
     {
         using var temp = new TempDirectory();
         string data = temp.File("cifar10");
-        Directory.CreateDirectory(data);
-        static byte Pixel(int n, int i) => (byte)((n * 37 + i * 11) % 256);
-        for (int b = 1; b <= 5; b++)
-            File.WriteAllBytes(Path.Combine(data, $"data_batch_{b}.bin"), DatasetFiles.CifarRecords(16, 1, n => (n + b) % 10, Pixel));
-        File.WriteAllBytes(Path.Combine(data, "test_batch.bin"), DatasetFiles.CifarRecords(20, 1, n => n % 10, Pixel));
+        DatasetFiles.WriteCifar10Folder(data);
         string Run(string name, ListRunLog log)
         {
             var config = new AttackRunConfig("cifar10", Components.Model("preact-resnet18"), Components.AttackOptions(name), new AttackSettings(),
@@ -162,11 +154,7 @@ public class RunFolderTests
     {
         using var temp = new TempDirectory();
         string data = temp.File("cifar10");
-        Directory.CreateDirectory(data);
-        static byte Pixel(int n, int i) => (byte)((n * 37 + i * 11) % 256);
-        for (int b = 1; b <= 5; b++)
-            File.WriteAllBytes(Path.Combine(data, $"data_batch_{b}.bin"), DatasetFiles.CifarRecords(16, 1, n => (n + b) % 10, Pixel));
-        File.WriteAllBytes(Path.Combine(data, "test_batch.bin"), DatasetFiles.CifarRecords(20, 1, n => n % 10, Pixel));
+        DatasetFiles.WriteCifar10Folder(data);
         File.WriteAllBytes(temp.File("ssba_train.npy"), SsbaTests.ImageFile(80, 32, 3, salt: 1).File);
         File.WriteAllBytes(temp.File("ssba_test.npy"), SsbaTests.ImageFile(20, 32, 3, salt: 2).File);
         File.WriteAllBytes(temp.File("lc_train.npy"), SsbaTests.ImageFile(80, 32, 3, salt: 3).File);

@@ -42,6 +42,16 @@ public static class DatasetFiles
         }
     }
 
+    /// <summary>A CIFAR-10 binary folder: 5 training batches of 16 images (80 in all) and a test batch of 20, every class present.</summary>
+    public static void WriteCifar10Folder(string directory)
+    {
+        Directory.CreateDirectory(directory);
+        static byte Pixel(int n, int i) => (byte)((n * 37 + i * 11) % 256);
+        for (int b = 1; b <= 5; b++)
+            File.WriteAllBytes(Path.Combine(directory, $"data_batch_{b}.bin"), CifarRecords(16, 1, n => (n + b) % 10, Pixel));
+        File.WriteAllBytes(Path.Combine(directory, "test_batch.bin"), CifarRecords(20, 1, n => n % 10, Pixel));
+    }
+
     /// <summary>CIFAR binary records: label byte(s) then 3072 pixel bytes (R plane, G plane, B plane).</summary>
     public static byte[] CifarRecords(int count, int labelBytes, Func<int, int> label, Func<int, int, byte> pixel)
     {
