@@ -1,5 +1,4 @@
 using TorchSharp;
-using System.Diagnostics;
 using Antidote.Attacks;
 using Antidote.Core;
 using Antidote.Core.IO;
@@ -53,7 +52,6 @@ public static class AttackExperiment
         Seeds.SeedTorch(config.Seed, "init");
         using var model = CreateModel();
         stages.Lap("poison");
-        var clock = Stopwatch.StartNew();
         Seeds.SeedTorch(config.Seed, "augment");
         List<EpochRecord> epochs;
         try
@@ -75,8 +73,7 @@ public static class AttackExperiment
         {
             trainingTestSet?.Dispose();
         }
-        double seconds = clock.Elapsed.TotalSeconds;
-        stages.Lap("train");
+        double seconds = stages.Lap("train");
         attack.TrainingFinished(model);
         attack.SaveArtifacts(staging.Root);
         // The run's metrics come from the attack rebuilt from what it saved, as every defense and `eval` will rebuild it.

@@ -1,5 +1,4 @@
 using TorchSharp;
-using System.Diagnostics;
 using Antidote.Core;
 using Antidote.Core.IO;
 using Antidote.Core.Logging;
@@ -67,11 +66,9 @@ public static class DefenseExperiment
                     testSet.AddTo(record, current, pipeline);
             }, cancel);
         stages.Lap("data");
-        var clock = Stopwatch.StartNew();
         var outcome = defenseEntry.Create(config.Options).Run(context);
         using var defended = outcome.Model;
-        double seconds = clock.Elapsed.TotalSeconds;
-        stages.Lap("defend");
+        double seconds = stages.Lap("defend");
         var after = testSet.Evaluate(defended, pipeline);
         stages.Lap("evaluate");
         double der = after.DefenseEffectivenessAgainst(before);

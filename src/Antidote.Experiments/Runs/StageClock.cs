@@ -13,10 +13,13 @@ public sealed class StageClock
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly List<StageTime> _stages = [];
 
-    public void Lap(string stage)
+    /// <summary>Closes <paramref name="stage"/> and returns its seconds.</summary>
+    public double Lap(string stage)
     {
-        _stages.Add(new StageTime(stage, _clock.Elapsed.TotalSeconds));
+        double seconds = _clock.Elapsed.TotalSeconds;
+        _stages.Add(new StageTime(stage, seconds));
         _clock.Restart();
+        return seconds;
     }
 
     public IReadOnlyList<StageTime> Stages => _stages;
