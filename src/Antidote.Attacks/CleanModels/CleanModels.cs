@@ -46,6 +46,13 @@ public static class CleanModels
         return model;
     }
 
+    /// <summary>The standard clean model LF and TrojanNN compute against (one recipe, so they share it), or the user's
+    /// <paramref name="file"/> when given.</summary>
+    public static ImageClassifier Standard(AttackPreparation context, DatasetInfo info, int epochs, string? file, string attack) =>
+        file is not null
+            ? Load(context, file, attack)
+            : Obtain(context, info, new CleanModelRecipe("clean-model", epochs), $"{attack} clean model");
+
     /// <summary>A clean model the user trained elsewhere (BackdoorBench's clean_model.pth, a safetensors or Antidote file), loaded
     /// into the victim's architecture after the usual shape checks.</summary>
     public static ImageClassifier Load(AttackPreparation context, string path, string title)

@@ -1,6 +1,5 @@
 using System.ComponentModel;
 using System.Diagnostics;
-using Antidote.Attacks.CleanModels;
 using Antidote.Core;
 using Antidote.Core.Logging;
 using Antidote.Core.Options;
@@ -115,9 +114,7 @@ public sealed class LowFrequencyAttack : IAttack
             return;
         }
         _cleanModel?.Dispose();
-        _cleanModel = _options.CleanModelFile is not null
-            ? CleanModels.CleanModels.Load(context, _options.CleanModelFile, "lf")
-            : CleanModels.CleanModels.Obtain(context, _dataset, new CleanModelRecipe("clean-model", _options.CleanModelEpochs), "lf clean model");
+        _cleanModel = CleanModels.CleanModels.Standard(context, _dataset, _options.CleanModelEpochs, _options.CleanModelFile, "lf");
         _pattern = Search(_cleanModel, context).DetachFromDisposeScope();
     }
 

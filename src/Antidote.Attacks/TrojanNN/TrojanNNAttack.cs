@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using Antidote.Attacks.CleanModels;
 using Antidote.Core;
 using Antidote.Core.Logging;
 using Antidote.Core.Options;
@@ -143,9 +142,7 @@ public sealed class TrojanNNAttack : IAttack
     public void Prepare(AttackPreparation context)
     {
         _cleanModel?.Dispose();
-        _cleanModel = _options.CleanModelFile is not null
-            ? CleanModels.CleanModels.Load(context, _options.CleanModelFile, "trojannn")
-            : CleanModels.CleanModels.Obtain(context, _dataset, new CleanModelRecipe("clean-model", _options.CleanModelEpochs), "trojannn clean model");
+        _cleanModel = CleanModels.CleanModels.Standard(context, _dataset, _options.CleanModelEpochs, _options.CleanModelFile, "trojannn");
         SelectedNeurons = MostConnectedNeurons(_cleanModel, _options.Neurons);
         using var start = MaskStart(context.Seed);
         var clock = System.Diagnostics.Stopwatch.StartNew();
