@@ -7,7 +7,8 @@ namespace Antidote.Experiments.Runs;
 public sealed record StageTime(string Stage, double Seconds);
 
 /// <summary>Times a run's stages one after another: each <see cref="Lap"/> closes the stage that was running, so the stages
-/// add up to the run's wall time and nothing is left uncounted.</summary>
+/// add up to the time from the clock's start to the last lap (only what follows the last lap, writing the summary itself,
+/// goes uncounted).</summary>
 public sealed class StageClock
 {
     private readonly Stopwatch _clock = Stopwatch.StartNew();
