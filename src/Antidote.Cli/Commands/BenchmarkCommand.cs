@@ -13,6 +13,11 @@ public sealed class BenchmarkCommand : Command
     {
         Description = "A JSON file written by tools/pytorch/benchmark.py (the same work in PyTorch): print both and the ratio of their times",
     };
+    private readonly Option<bool> _variants = new("--step-variants")
+    {
+        Description = "Instead: the training and evaluation step run other ways (channels-last, bfloat16, evaluation batch sizes, " +
+                      "inference mode, 1 thread, oneDNN off), each beside Antidote's own way",
+    };
     private readonly ComputeOptions _compute = new();
 
     public BenchmarkCommand() : base("benchmark", "Measure training images/s per model and D3 vs FT time per epoch")
@@ -20,12 +25,20 @@ public sealed class BenchmarkCommand : Command
         Options.Add(_steps);
         Options.Add(_cleanSamples);
         Options.Add(_compare);
+        Options.Add(_variants);
         foreach (var option in _compute.All)
             Options.Add(option);
         SetAction(r => Cli.Run(() =>
         {
             CommonOptions.Positive("--steps", r.GetValue(_steps));
             CommonOptions.Positive("--clean-samples", r.GetValue(_cleanSamples));
+            if (r.GetValue(_variants))
+            {
+                if (r.GetValue(_compare) is not null)
+                    throw new Core.AntidoteException("--step-variants and --compare measure different things: give one");
+                Console.Write(StepVariants.Format(StepVariants.Run(_compute.Settings(r), new ConsoleRunLog(), r.GetValue(_steps))));
+                return 0;
+            }
             // Read before the minutes of measuring, so a wrong file fails at once.
             var torch = r.GetValue(_compare) is string path ? PyTorchComparison.Read(path) : null;
             var (models, defenses) = ThroughputBenchmark.Run(_compute.Settings(r), new ConsoleRunLog(), r.GetValue(_steps), r.GetValue(_cleanSamples));

@@ -6,7 +6,7 @@ namespace Antidote.Core.Runtime;
 /// <summary>
 /// PyTorch's <c>torch.backends.mkldnn.enabled = False</c>, which TorchSharp does not expose: convolutions then run on
 /// libtorch's own kernels (correct everywhere, about a third slower here). The last resort when oneDNN's kernels fail
-/// <see cref="ConvolutionSelfCheck"/> and cannot be repaired.
+/// <see cref="ConvolutionSelfCheck"/> and cannot be repaired; also the benchmark's comparison of the two paths.
 /// </summary>
 internal static class OneDnnSwitch
 {
@@ -20,8 +20,8 @@ internal static class OneDnnSwitch
     [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
     private delegate void SetEnabledFunction(IntPtr context, [MarshalAs(UnmanagedType.U1)] bool enabled);
 
-    /// <summary>Turns oneDNN off for this process; false where libtorch does not export the switch.</summary>
-    public static bool TryDisable()
+    /// <summary>Turns oneDNN off (or back on) for this process; false where libtorch does not export the switch.</summary>
+    public static bool TrySet(bool enabled)
     {
         if (!NativeLibrary.TryLoad(OperatingSystem.IsWindows() ? "torch_cpu.dll" : OperatingSystem.IsMacOS() ? "libtorch_cpu.dylib" : "libtorch_cpu.so",
                 typeof(torch).Assembly, DllImportSearchPath.AssemblyDirectory | DllImportSearchPath.SafeDirectories, out var library))
@@ -30,7 +30,7 @@ internal static class OneDnnSwitch
             !NativeLibrary.TryGetExport(library, SetUserEnabledMkldnn, out var setAddress))
             return false;
         var context = Marshal.GetDelegateForFunctionPointer<GlobalContextFunction>(contextAddress)();
-        Marshal.GetDelegateForFunctionPointer<SetEnabledFunction>(setAddress)(context, false);
+        Marshal.GetDelegateForFunctionPointer<SetEnabledFunction>(setAddress)(context, enabled);
         return true;
     }
 }
