@@ -5,6 +5,7 @@ using Antidote.Core.Runtime;
 using Antidote.Models;
 using Antidote.Models.PreActResNet18;
 using Antidote.Models.SmallCnn;
+using Antidote.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -14,21 +15,21 @@ namespace Antidote.Experiments.Benchmark;
 /// `antidote benchmark --step-variants`: the same training step (forward, cross-entropy, backward, SGD) and the same
 /// evaluation forward, run the ways this CPU could run them, so a change of default rests on a number anyone can rerun.
 /// Each variant changes one thing against Antidote's own way (contiguous float32 tensors, oneDNN on, evaluation at batch
-/// 512 under no_grad, the run's thread count); each number is the median of three timed repetitions.
+/// <see cref="Evaluator.BatchSize"/> under no_grad, the run's thread count); each number is the median of three timed repetitions.
 /// </summary>
 public static class StepVariants
 {
     public sealed record VariantThroughput(string Model, string Variant, double? TrainImagesPerSecond, double EvalImagesPerSecond);
 
-    private sealed record Variant(string Name, bool ChannelsLast = false, ScalarType DType = ScalarType.Float32, int EvalBatch = 512,
+    private sealed record Variant(string Name, bool ChannelsLast = false, ScalarType DType = ScalarType.Float32, int EvalBatch = Evaluator.BatchSize,
         bool InferenceMode = false, bool OneDnnOff = false, int? Threads = null, bool EvalOnly = false);
 
     private static readonly Variant[] Variants =
     [
-        new("default (contiguous float32, eval batch 512, no_grad)"),
+        new($"default (contiguous float32, eval batch {Evaluator.BatchSize}, no_grad)"),
         new("channels-last tensors", ChannelsLast: true),
         new("eval batch 128", EvalBatch: 128, EvalOnly: true),
-        new("eval batch 256", EvalBatch: 256, EvalOnly: true),
+        new("eval batch 512", EvalBatch: 512, EvalOnly: true),
         new("eval batch 1024", EvalBatch: 1024, EvalOnly: true),
         new("inference mode", InferenceMode: true, EvalOnly: true),
         new("bfloat16 weights and inputs", DType: ScalarType.BFloat16),

@@ -54,7 +54,7 @@ public static class ThroughputBenchmark
             Trainer.Train(model, data, pipeline, settings with { Epochs = epochs }, new CrossEntropyObjective(), new Random(0), NullRunLog.Instance, "bench");
             double train = epochs * data.Count / clock.Elapsed.TotalSeconds;
             clock.Restart();
-            Evaluator.Predict(model, data, pipeline, 512);
+            Evaluator.Predict(model, data, pipeline);
             double eval = data.Count / clock.Elapsed.TotalSeconds;
             string input = $"{info.Channels}x{info.Height}x{info.Width}";
             models.Add(new ModelThroughput(name, input, width, batch, train, eval));
