@@ -16,6 +16,20 @@ public sealed class TrainingOptimizers(IReadOnlyList<optim.Optimizer> optimizers
         return new TrainingOptimizers([sgd], [optim.lr_scheduler.CosineAnnealingLR(sgd, settings.CosineTMax ?? epochs)]);
     }
 
+    /// <summary>As <see cref="SgdCosine(ImageClassifier, TrainingSettings, int)"/>, with the parameters <paramref name="slower"/>
+    /// picks (by name) stepping at <paramref name="scale"/> × the learning rate; the cosine anneals both groups alike.</summary>
+    public static TrainingOptimizers SgdCosine(ImageClassifier model, TrainingSettings settings, int epochs, Func<string, bool> slower, double scale)
+    {
+        var parameters = model.named_parameters().ToList();
+        var groups = new[] { parameters.Where(p => !slower(p.name)), parameters.Where(p => slower(p.name)) }
+            .Select((group, i) => new SGD.ParamGroup(group.Select(p => p.parameter).ToList(),
+                new SGD.Options { LearningRate = i == 0 ? settings.LearningRate : scale * settings.LearningRate }))
+            .Where(g => g.Parameters.Any())
+            .ToList();
+        var sgd = optim.SGD(groups, settings.LearningRate, settings.Momentum, weight_decay: settings.WeightDecay);
+        return new TrainingOptimizers([sgd], [optim.lr_scheduler.CosineAnnealingLR(sgd, settings.CosineTMax ?? epochs)]);
+    }
+
     /// <summary>SGD with momentum and weight decay from <paramref name="settings"/>, the learning rate multiplied by
     /// <paramref name="gamma"/> at each epoch of <paramref name="milestones"/> (PyTorch's MultiStepLR).</summary>
     public static TrainingOptimizers SgdMultiStep(ImageClassifier model, TrainingSettings settings, int[] milestones, double gamma)

@@ -13,10 +13,18 @@ namespace Antidote.Defenses.D3;
 /// epochs it measures the clean hinge on the defender's subset (eval mode, no augmentation) and moves λ by its rule;
 /// with a <paramref name="stopping"/> rule (which needs the hinge every epoch) it asks whether to go on.
 /// </summary>
+/// <paramref name="unpushed"/>, when given, slows every parameter outside the pushed modules to Scale × the learning rate.
 public sealed class D3Objective(
     SelectedWeights selected, double epsilon, ILambdaRule lambda,
-    ImageDataset cleanData, DataPipeline pipeline, CleanStoppingRule? stopping, int hingeEvery = 1) : ITrainingObjective
+    ImageDataset cleanData, DataPipeline pipeline, CleanStoppingRule? stopping, int hingeEvery = 1,
+    (IReadOnlyList<string> PushedModules, double Scale)? unpushed = null) : ITrainingObjective
 {
+    public TrainingOptimizers CreateOptimizers(ImageClassifier model, TrainingSettings settings, int epochs) =>
+        unpushed is var (modules, scale)
+            ? TrainingOptimizers.SgdCosine(model, settings, epochs,
+                name => !modules.Any(m => m == "" || name.StartsWith(m + ".", StringComparison.Ordinal)), scale)
+            : TrainingOptimizers.SgdCosine(model, settings, epochs);
+
     /// <summary>The paper's per-batch loss for a given λ (kept separate so its form can be checked exactly).</summary>
     public static Tensor PenalisedLoss(Tensor hinge, Tensor distance, double lambda)
     {

@@ -40,7 +40,9 @@ public sealed record D3Options(
     [Description("Floor on SGD steps: run at least enough epochs to take this many (ours, 600: what 50 epochs give 3,000 clean images; the reference's CIFAR-10 setting takes 1,000; 0 = epochs only)")]
     int MinSteps = 600,
     [Description("Measure the clean hinge for the log every N epochs when no rule needs it every epoch (0 = never)")]
-    int HingeLogEvery = 10) : IDefenseOptions
+    int HingeLogEvery = 10,
+    [Description("Learning rate of every parameter outside the pushed modules, as a multiple of learning-rate (1 = all at learning-rate, as the reference; 0 = those parameters frozen)")]
+    double UnpushedLearningRateScale = 1) : IDefenseOptions
 {
     public DualAscentOptions DualOrDefault => Dual ?? new DualAscentOptions();
 
@@ -87,5 +89,6 @@ public sealed record D3Options(
         OptionCheck.Fraction(nameof(ConstraintHoldout), ConstraintHoldout, allowZero: true, allowOne: false);
         OptionCheck.NotNegative(nameof(MinSteps), MinSteps);
         OptionCheck.NotNegative(nameof(HingeLogEvery), HingeLogEvery);
+        OptionCheck.NotNegative(nameof(UnpushedLearningRateScale), UnpushedLearningRateScale);
     }
 }

@@ -183,6 +183,25 @@ public class D3DefenseTests : IClassFixture<D3DefenseTests.Backdoor>
     }
 
     [Fact]
+    public void Parameters_outside_the_pushed_modules_step_at_the_scaled_learning_rate()
+    {
+        var original = _planted.Model.named_parameters().ToDictionary(p => p.name, p => p.parameter.detach().clone());
+        double Moved(D3Options options, string name)
+        {
+            var outcome = new D3Defense(options).Run(_planted.Context());
+            var parameters = outcome.Model.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+            return (parameters[name] - original[name]).norm().item<float>();
+        }
+        var options = new D3Options(Epochs: 3, MinSteps: 0, BatchSize: 32);
+        // 0: every parameter outside the classifier stays where it was; the classifier (weight and bias) still moves.
+        var frozen = new D3Defense(options with { UnpushedLearningRateScale = 0 }).Run(_planted.Context());
+        foreach (var (name, value) in frozen.Model.named_parameters())
+            Assert.True(name.StartsWith("linear.") != value.eq(original[name]).all().item<bool>(), $"{name}");
+        double full = Moved(options, "conv1.weight"), half = Moved(options with { UnpushedLearningRateScale = 0.1 }, "conv1.weight");
+        Assert.True(half > 0 && half < 0.5 * full, $"conv1 moved {half} at 0.1× lr, {full} at 1×");
+    }
+
+    [Fact]
     public void An_unknown_module_is_a_clear_error()
     {
         var error = Assert.Throws<Antidote.Core.AntidoteException>(() =>
