@@ -4,7 +4,8 @@ Same networks (the small CNN at width 32 and PreAct-ResNet18 at width 16 on 1x28
 (512 images for throughput, 3,000 for the defenses), same batches (128 to train, 256 to evaluate, 512 for the clean hinge, 256 for FT and D3),
 the same per-sample random crop (zero padding 4) and normalisation inside every training step, SGD with momentum 0.9,
 and the same measure: images/s over 5 epochs after one warm-up epoch, and a defense's seconds per epoch as
-(time of 6 epochs - time of 2 epochs) / 4, so set-up such as D3 dual's 5 reference epochs is excluded as in Antidote.
+(time of 6 epochs - time of 2 epochs) / 4, so set-up such as D3 dual's 5 reference epochs is excluded as in Antidote;
+each the median of --repeats timed repetitions (default 3), as in Antidote.
 
     python3 tools/pytorch/benchmark.py --threads 2 --out torch-benchmark.json
     ./antidote benchmark --threads 2 --compare torch-benchmark.json
@@ -14,6 +15,7 @@ Needs only PyTorch (Debian 12: apt-get install python3-torch, PyTorch 1.13).
 import argparse
 import json
 import platform
+import statistics
 import time
 
 import torch
@@ -117,12 +119,19 @@ def d3(model, images, labels, epochs, dual):
           (lambda: mean_hinge(model, images, labels)) if dual else None)
 
 
+def seconds(work):
+    start = time.perf_counter()
+    work()
+    return time.perf_counter() - start
+
+
 def seconds_per_epoch(run):
-    def timed(epochs):
-        start = time.perf_counter()
-        run(epochs)
-        return time.perf_counter() - start
-    return (timed(6) - timed(2)) / 4
+    return (seconds(lambda: run(6)) - seconds(lambda: run(2))) / 4
+
+
+def median(repeats, measure):
+    """The median of repeated timings, as `antidote benchmark --repeats` reports."""
+    return statistics.median(measure() for _ in range(repeats))
 
 
 def main():
@@ -130,6 +139,7 @@ def main():
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--steps", type=int, default=20, help="timed training steps per model (as antidote benchmark --steps)")
     parser.add_argument("--clean-samples", type=int, default=3000, help="the defenses' subset (Antidote's benchmark: 3,000)")
+    parser.add_argument("--repeats", type=int, default=3, help="timed repetitions per measurement, median reported (as antidote benchmark --repeats)")
     parser.add_argument("--out", required=True)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -141,15 +151,14 @@ def main():
         model = build()
         train(model, images, labels, 1, 128, 0.01, 5e-4)
         epochs = max(1, args.steps // 4)
-        start = time.perf_counter()
-        train(model, images, labels, epochs, 128, 0.01, 5e-4)
-        train_rate = epochs * len(images) / (time.perf_counter() - start)
-        start = time.perf_counter()
-        with torch.no_grad():
-            model.eval()
-            for start_row in range(0, len(images), 256):
-                model((images[start_row:start_row + 256] - MEAN) / STD).argmax(1)
-        eval_rate = len(images) / (time.perf_counter() - start)
+        train_rate = epochs * len(images) / median(args.repeats, lambda: seconds(lambda: train(model, images, labels, epochs, 128, 0.01, 5e-4)))
+
+        def evaluate():
+            with torch.no_grad():
+                model.eval()
+                for start_row in range(0, len(images), 256):
+                    model((images[start_row:start_row + 256] - MEAN) / STD).argmax(1)
+        eval_rate = len(images) / median(args.repeats, lambda: seconds(evaluate))
         models.append({"model": name, "width": width, "input": "1x28x28", "trainImagesPerSecond": train_rate, "evalImagesPerSecond": eval_rate})
 
         clean, clean_labels = torch.rand(args.clean_samples, 1, 28, 28), torch.randint(0, 10, (args.clean_samples,))
@@ -159,15 +168,16 @@ def main():
             copy = build()
             copy.load_state_dict(state)
             return copy
-        ft = seconds_per_epoch(lambda e: train(fresh(), clean, clean_labels, e, 256, 0.01, 5e-4))
-        fixed = seconds_per_epoch(lambda e: d3(fresh(), clean, clean_labels, e, dual=False))
-        dual = seconds_per_epoch(lambda e: d3(fresh(), clean, clean_labels, e, dual=True))
+        ft = median(args.repeats, lambda: seconds_per_epoch(lambda e: train(fresh(), clean, clean_labels, e, 256, 0.01, 5e-4)))
+        fixed = median(args.repeats, lambda: seconds_per_epoch(lambda e: d3(fresh(), clean, clean_labels, e, dual=False)))
+        dual = median(args.repeats, lambda: seconds_per_epoch(lambda e: d3(fresh(), clean, clean_labels, e, dual=True)))
         defenses.append({"model": name, "width": width, "cleanSamples": args.clean_samples, "ftSecondsPerEpoch": ft,
                          "d3FixedSecondsPerEpoch": fixed, "d3DualSecondsPerEpoch": dual})
         print(f"{name} (width {width}): train {train_rate:.0f} img/s, eval {eval_rate:.0f} img/s; "
               f"FT {ft:.2f} s/epoch, D3 fixed {fixed:.2f}, D3 dual {dual:.2f}", flush=True)
     with open(args.out, "w") as f:
         json.dump({"engine": f"PyTorch {torch.__version__}", "threads": args.threads, "machine": platform.processor() or platform.machine(),
+                   "repeats": args.repeats,
                    "models": models, "defenses": defenses}, f, indent=2)
 
 

@@ -9,6 +9,10 @@ public sealed class BenchmarkCommand : Command
 {
     private readonly Option<int> _steps = new("--steps") { Description = "Timed training steps per model", DefaultValueFactory = _ => 20 };
     private readonly Option<int> _cleanSamples = new("--clean-samples") { Description = "Size of the defenses' clean subset (5% of Fashion-MNIST: 3,000)", DefaultValueFactory = _ => 3000 };
+    private readonly Option<int> _repeats = new("--repeats")
+    {
+        Description = "Timed repetitions of each measurement; the median is reported (--step-variants: always 3)", DefaultValueFactory = _ => 3,
+    };
     private readonly Option<string?> _compare = new("--compare")
     {
         Description = "A JSON file written by tools/pytorch/benchmark.py (the same work in PyTorch): print both and the ratio of their times",
@@ -24,6 +28,7 @@ public sealed class BenchmarkCommand : Command
     {
         Options.Add(_steps);
         Options.Add(_cleanSamples);
+        Options.Add(_repeats);
         Options.Add(_compare);
         Options.Add(_variants);
         foreach (var option in _compute.All)
@@ -32,6 +37,7 @@ public sealed class BenchmarkCommand : Command
         {
             CommonOptions.Positive("--steps", r.GetValue(_steps));
             CommonOptions.Positive("--clean-samples", r.GetValue(_cleanSamples));
+            CommonOptions.Positive("--repeats", r.GetValue(_repeats));
             if (r.GetValue(_variants))
             {
                 if (r.GetValue(_compare) is not null)
@@ -41,11 +47,11 @@ public sealed class BenchmarkCommand : Command
             }
             // Read before the minutes of measuring, so a wrong file fails at once.
             var torch = r.GetValue(_compare) is string path ? PyTorchComparison.Read(path) : null;
-            var (models, defenses) = ThroughputBenchmark.Run(_compute.Settings(r), new ConsoleRunLog(), r.GetValue(_steps), r.GetValue(_cleanSamples));
+            var (models, defenses) = ThroughputBenchmark.Run(_compute.Settings(r), new ConsoleRunLog(), r.GetValue(_steps), r.GetValue(_cleanSamples), r.GetValue(_repeats));
             if (torch is not null)
             {
                 Console.WriteLine();
-                Console.Write(PyTorchComparison.Format(models, defenses, torch));
+                Console.Write(PyTorchComparison.Format(models, defenses, torch, r.GetValue(_repeats)));
                 if (torch.Threads != TorchSharp.torch.get_num_threads())
                     Console.WriteLine($"note: PyTorch ran {torch.Threads} threads, this run {TorchSharp.torch.get_num_threads()}; rerun both with the same --threads");
             }

@@ -7,7 +7,9 @@ using Antidote.Core.IO;
 namespace Antidote.Experiments.Benchmark;
 
 /// <summary>What tools/pytorch/benchmark.py measured: the same work as <see cref="ThroughputBenchmark"/> in a PyTorch loop.</summary>
-public sealed record PyTorchBenchmark(string Engine, int Threads, string? Machine, IReadOnlyList<PyTorchModelTime> Models, IReadOnlyList<PyTorchDefenseTime> Defenses);
+/// <param name="Repeats">Timed repetitions behind each median (files from before the script took repeats: 1).</param>
+public sealed record PyTorchBenchmark(string Engine, int Threads, string? Machine, IReadOnlyList<PyTorchModelTime> Models, IReadOnlyList<PyTorchDefenseTime> Defenses,
+    int Repeats = 1);
 
 public sealed record PyTorchModelTime(string Model, int Width, string Input, double TrainImagesPerSecond, double EvalImagesPerSecond);
 
@@ -45,10 +47,11 @@ public static class PyTorchComparison
 
     /// <summary>A Markdown table: per model, each side's number and the ratio of Antidote's time to PyTorch's.</summary>
     public static string Format(IReadOnlyList<ThroughputBenchmark.ModelThroughput> models, IReadOnlyList<ThroughputBenchmark.DefenseEpochTime> defenses,
-        PyTorchBenchmark torch)
+        PyTorchBenchmark torch, int repeats)
     {
         var text = new StringBuilder();
-        text.AppendLine($"Antidote against {torch.Engine} ({torch.Threads} threads); ratio = Antidote's time / PyTorch's for the same work");
+        text.AppendLine($"Antidote against {torch.Engine} ({torch.Threads} threads); ratio = Antidote's time / PyTorch's for the same work; " +
+                        $"medians of {repeats} (Antidote) and {torch.Repeats} (PyTorch) repetitions");
         text.AppendLine("| model | train img/s (Antidote, PyTorch, ratio) | eval img/s (ratio) | FT s/epoch (ratio) | D3 fixed λ s/epoch (ratio) | D3 dual λ s/epoch (ratio) |");
         text.AppendLine("|---|---|---|---|---|---|");
         int rows = 0;

@@ -126,7 +126,7 @@ public static class StepVariants
             return clock.Elapsed.TotalSeconds;
         }
         Time(3); // warms up the kernels and the allocator
-        return steps * batch / Median(() => Time(steps));
+        return steps * batch / Repeated.Median(3, () => Time(steps));
     }
 
     private static double EvalImagesPerSecond(nn.Module<Tensor, Tensor> model, Variant variant, Device device)
@@ -146,13 +146,6 @@ public static class StepVariants
             return clock.Elapsed.TotalSeconds;
         }
         Time();
-        return count / Median(Time);
-    }
-
-    private static double Median(Func<double> time)
-    {
-        double[] times = [time(), time(), time()];
-        Array.Sort(times);
-        return times[1];
+        return count / Repeated.Median(3, Time);
     }
 }

@@ -16,7 +16,8 @@ namespace Antidote.Experiments.Benchmark;
 
 /// <summary>
 /// `antidote benchmark`: training images/s of each model, and D3's time per epoch against FT's on the same
-/// clean subset. Synthetic data of the real shapes: throughput does not depend on pixel values.
+/// clean subset. Synthetic data of the real shapes: throughput does not depend on pixel values. Every number is the median
+/// of <c>repeats</c> timed repetitions.
 /// </summary>
 public static class ThroughputBenchmark
 {
@@ -25,7 +26,7 @@ public static class ThroughputBenchmark
     /// <summary>Marginal seconds per epoch (setup such as dual mode's reference fine-tuning excluded), per-epoch checks included.</summary>
     public sealed record DefenseEpochTime(string Model, int CleanSamples, double FtSecondsPerEpoch, double D3FixedSecondsPerEpoch, double D3DualSecondsPerEpoch);
 
-    public static (List<ModelThroughput> Models, List<DefenseEpochTime> Defenses) Run(ComputeSettings compute, IRunLog log, int steps = 20, int cleanSamples = 3000)
+    public static (List<ModelThroughput> Models, List<DefenseEpochTime> Defenses) Run(ComputeSettings compute, IRunLog log, int steps = 20, int cleanSamples = 3000, int repeats = 3)
     {
         log.Info($"compute: {compute.Apply()}");
         var device = compute.TorchDevice;
@@ -50,12 +51,9 @@ public static class ThroughputBenchmark
             // One untimed epoch warms up libtorch's kernels and allocator.
             Trainer.Train(model, data, pipeline, settings, new CrossEntropyObjective(), new Random(0), NullRunLog.Instance, "warmup");
             int epochs = Math.Max(1, steps / 4);
-            var clock = Stopwatch.StartNew();
-            Trainer.Train(model, data, pipeline, settings with { Epochs = epochs }, new CrossEntropyObjective(), new Random(0), NullRunLog.Instance, "bench");
-            double train = epochs * data.Count / clock.Elapsed.TotalSeconds;
-            clock.Restart();
-            Evaluator.Predict(model, data, pipeline);
-            double eval = data.Count / clock.Elapsed.TotalSeconds;
+            double train = epochs * data.Count / Repeated.Median(repeats, () => Seconds(() =>
+                Trainer.Train(model, data, pipeline, settings with { Epochs = epochs }, new CrossEntropyObjective(), new Random(0), NullRunLog.Instance, "bench")));
+            double eval = data.Count / Repeated.Median(repeats, () => Seconds(() => Evaluator.Predict(model, data, pipeline)));
             string input = $"{info.Channels}x{info.Height}x{info.Width}";
             models.Add(new ModelThroughput(name, input, width, batch, train, eval));
             log.Info($"{name} (width {width}, {input}, batch {batch}): train {train:F0} img/s, eval {eval:F0} img/s");
@@ -64,9 +62,9 @@ public static class ThroughputBenchmark
             // D3 vs FT on a defender's subset, by default the size of 5% of Fashion-MNIST.
             using var clean = Synthetic(info, cleanSamples);
             var context = new DefenseContext(model, clean, norm => { var m = ModelCatalog.Create(spec, norm); m.to(device); return m; }, pipeline, 0, NullRunLog.Instance);
-            double ft = SecondsPerEpoch(e => new FineTuningDefense(new FineTuningOptions(Epochs: e)), context);
-            double fixedD3 = SecondsPerEpoch(e => new D3Defense(new D3Options(Epochs: e, MinSteps: 0, LambdaMode: LambdaMode.Fixed)), context);
-            double dualD3 = SecondsPerEpoch(e => new D3Defense(new D3Options(Epochs: e, MinSteps: 0, LambdaMode: LambdaMode.Dual)), context);
+            double ft = Repeated.Median(repeats, () => SecondsPerEpoch(e => new FineTuningDefense(new FineTuningOptions(Epochs: e)), context));
+            double fixedD3 = Repeated.Median(repeats, () => SecondsPerEpoch(e => new D3Defense(new D3Options(Epochs: e, MinSteps: 0, LambdaMode: LambdaMode.Fixed)), context));
+            double dualD3 = Repeated.Median(repeats, () => SecondsPerEpoch(e => new D3Defense(new D3Options(Epochs: e, MinSteps: 0, LambdaMode: LambdaMode.Dual)), context));
             defenses.Add(new DefenseEpochTime($"{name} w{width}", clean.Count, ft, fixedD3, dualD3));
             log.Info($"{name} (width {width}) on {clean.Count} clean samples: FT {ft:F2} s/epoch, D3 fixed λ {fixedD3:F2} s/epoch ({fixedD3 / ft:F2}x), " +
                      $"D3 dual λ {dualD3:F2} s/epoch ({dualD3 / ft:F2}x)");
@@ -77,13 +75,15 @@ public static class ThroughputBenchmark
     /// <summary>(time of a 6-epoch run − time of a 2-epoch run) / 4: what one more epoch costs, setup excluded.</summary>
     private static double SecondsPerEpoch(Func<int, IDefense> defense, DefenseContext context)
     {
-        double Time(int epochs)
-        {
-            var clock = Stopwatch.StartNew();
-            using var model = defense(epochs).Run(context).Model;
-            return clock.Elapsed.TotalSeconds;
-        }
+        double Time(int epochs) => Seconds(() => defense(epochs).Run(context).Model.Dispose());
         return (Time(6) - Time(2)) / 4;
+    }
+
+    private static double Seconds(Action work)
+    {
+        var clock = Stopwatch.StartNew();
+        work();
+        return clock.Elapsed.TotalSeconds;
     }
 
     private static DatasetInfo Shape(int channels, int side) =>

@@ -26,10 +26,11 @@ public class PyTorchComparisonTests
             new ThroughputBenchmark.ModelThroughput("preact-resnet18", "3x32x32", 64, 128, 40, 70),
         };
         var defenses = new[] { new ThroughputBenchmark.DefenseEpochTime("small-cnn w32", 3000, 2, 2, 2.5) };
-        string table = PyTorchComparison.Format(models, defenses, torch);
+        string table = PyTorchComparison.Format(models, defenses, torch, repeats: 3);
         // Twice the images per second is half the time; 2 s against 8 s is a quarter.
         Assert.Contains("| small-cnn w32 1x28x28 | 2000, 500 (0.25×) | 4000, 2000 (0.50×) | 2.00, 8.00 (0.25×) | 2.00, 8.00 (0.25×) | 2.50, 10.00 (0.25×) |", table);
         Assert.DoesNotContain("preact", table);
+        Assert.Contains("medians of 3 (Antidote) and 1 (PyTorch) repetitions", table); // a file without "repeats" timed once
     }
 
     [Theory]
