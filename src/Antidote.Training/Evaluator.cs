@@ -5,7 +5,8 @@ using static TorchSharp.torch;
 
 namespace Antidote.Training;
 
-/// <summary>Batched inference in eval mode without gradients; returns the predicted class of every row.</summary>
+/// <summary>Batched inference in eval mode under inference mode (no autograd bookkeeping at all: the same kernels and bits as
+/// no_grad, 1.35× the small CNN's evaluation images/s in `antidote benchmark --step-variants`); returns the predicted class of every row.</summary>
 public static class Evaluator
 {
     /// <summary>Rows per evaluation batch. 256, not 512: 1.55× the images/s for the small CNN and 1.15× for PreAct-ResNet18
@@ -17,7 +18,7 @@ public static class Evaluator
         bool wasTraining = model.training;
         model.eval();
         var predictions = new int[data.Count];
-        using (no_grad())
+        using (inference_mode())
         {
             foreach (long[] batch in IndexBatches.InOrder(data.Count, batchSize))
             {
@@ -44,7 +45,7 @@ public static class Evaluator
         bool wasTraining = model.training;
         model.eval();
         double sum = 0;
-        using (no_grad())
+        using (inference_mode())
         {
             foreach (long[] batch in IndexBatches.InOrder(data.Count, batchSize))
             {

@@ -23,4 +23,28 @@ public class EvaluatorTests
         Assert.Equal(atDefault, Evaluator.Predict(model, data, pipeline, batchSize: 600));
         Assert.True(atDefault.Distinct().Count() >= 3); // a net that predicted one class would prove nothing
     }
+
+    [Fact]
+    public void Inference_mode_gives_the_bits_no_grad_gives()
+    {
+        using var data = QuadrantImages.Create(300, seed: 5);
+        using var pipeline = DataPipeline.For(QuadrantImages.Info(), CPU);
+        manual_seed(5);
+        using var model = ModelCatalog.Create(new ModelSpec(new SmallCnnOptions(Width: 8, Hidden: 16), 1, 4, 12, 12));
+        Trainer.Train(model, data, pipeline, new TrainingSettings(1, 0.05, 32), new CrossEntropyObjective(), new Random(0), NullRunLog.Instance, "fit");
+        model.eval();
+        var rows = Enumerable.Range(0, 300).Select(i => (long)i).ToArray();
+        float expectedSum = 0;
+        long[] expectedPredictions;
+        using (no_grad())
+        {
+            var (inputs, labels) = pipeline.EvalBatch(data, rows);
+            var logits = model.call(inputs);
+            expectedPredictions = logits.argmax(1).data<long>().ToArray();
+            expectedSum = nn.functional.relu(nn.functional.cross_entropy(logits, labels, reduction: nn.Reduction.None) - 0.0).sum().item<float>();
+        }
+        Assert.Equal(expectedPredictions.Select(p => (int)p), Evaluator.Predict(model, data, pipeline, batchSize: 300));
+        Assert.Equal((double)expectedSum / 300, Evaluator.MeanHinge(model, data, pipeline, 0.0, batchSize: 300));
+        Assert.True(expectedSum > 0);
+    }
 }
