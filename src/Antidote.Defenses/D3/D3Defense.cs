@@ -58,7 +58,7 @@ public sealed class D3Defense(D3Options options) : IDefense
         context.Log.Info($"d3: selected {string.Join(", ", selected.Names)} (norms {string.Join(", ", selected.InitialNorms.Select(n => n.ToString("F3")))}); " +
                          $"λ {options.LambdaMode.ToString().ToLowerInvariant()} from {lambda.Value}, init {options.InitializationOrDefault.ToString().ToLowerInvariant()}, " +
                          $"initial clean hinge {initialHinge:F4}, reference {reference:F4}, budget {budget:F4}" +
-                         (options.UnpushedLearningRateScale == 1 ? "" : $"; every other parameter at {options.UnpushedLearningRateScale}× lr"));
+                         (options.UnpushedLearningRateScaleOrDefault == 1 ? "" : $"; every other parameter at {options.UnpushedLearningRateScaleOrDefault}× lr"));
         selected.Initialize(options.InitializationOrDefault);
         // The reference trains all parameters with SGD, momentum 0.9 and no weight decay.
         var settings = new TrainingSettings(options.Epochs, options.LearningRateOrDefault, options.BatchSize, WeightDecay: 0,
@@ -67,7 +67,7 @@ public sealed class D3Defense(D3Options options) : IDefense
         bool hingeEveryEpoch = options.LambdaMode == LambdaMode.Dual || options.EarlyStopOrDefault.Enabled;
         var objective = new D3Objective(selected, options.Epsilon, lambda, constraintData, context.Pipeline,
             hingeEveryEpoch ? stopping : null, hingeEveryEpoch ? 1 : options.HingeLogEvery,
-            options.UnpushedLearningRateScale == 1 ? null : (modules, options.UnpushedLearningRateScale));
+            options.UnpushedLearningRateScaleOrDefault == 1 ? null : (modules, options.UnpushedLearningRateScaleOrDefault));
         var epochs = Trainer.Train(model, trainData, context.Pipeline, settings, objective,
             Seeds.Stream(context.Seed, "d3-order"), context.Log, "d3", r => context.OnEpoch?.Invoke(r, model), context.Cancel);
         if (hingeEveryEpoch)

@@ -41,8 +41,8 @@ public sealed record D3Options(
     int MinSteps = 600,
     [Description("Measure the clean hinge for the log every N epochs when no rule needs it every epoch (0 = never)")]
     int HingeLogEvery = 10,
-    [Description("Learning rate of every parameter outside the pushed modules, as a multiple of learning-rate (1 = all at learning-rate, as the reference; 0 = those parameters frozen)")]
-    double UnpushedLearningRateScale = 1) : IDefenseOptions
+    [Description("Learning rate of every parameter outside the pushed modules, as a multiple of learning-rate; default: 1 in fixed mode (the reference trains all at one rate), 0.1 in dual mode (ours); 0 = those parameters frozen")]
+    double? UnpushedLearningRateScale = null) : IDefenseOptions
 {
     public DualAscentOptions DualOrDefault => Dual ?? new DualAscentOptions();
 
@@ -62,6 +62,15 @@ public sealed record D3Options(
     /// </summary>
     public double LearningRateOrDefault => LearningRate ?? (LambdaMode == LambdaMode.Dual ? 0.005 : 0.01);
 
+    /// <summary>
+    /// Fixed mode: 1, the reference's single learning rate. Dual mode: 0.1. With 400 clean images, stepping the layers D3
+    /// does not push at a tenth of the rate kept 1.0–1.6 points more ACC than 1 in every cell measured (BadNets, Blended with
+    /// the photograph and with noise, SIG; two seeds each) at ASR ≤ 1.8%, and cost nothing at 3,000 (README, "Which weights
+    /// D3 pushes"): the pushed classifier is refitted on the defender's few images while the features that were learnt
+    /// from the whole training set move less.
+    /// </summary>
+    public double UnpushedLearningRateScaleOrDefault => UnpushedLearningRateScale ?? (LambdaMode == LambdaMode.Dual ? 0.1 : 1);
+
     public EarlyStopOptions EarlyStopOrDefault => EarlyStop ?? new EarlyStopOptions();
 
     /// <summary>The same options with every mode-dependent default spelled out: what a run records and compares.</summary>
@@ -69,6 +78,7 @@ public sealed record D3Options(
     {
         Initialization = InitializationOrDefault,
         LearningRate = LearningRateOrDefault,
+        UnpushedLearningRateScale = UnpushedLearningRateScaleOrDefault,
         Dual = DualOrDefault,
         EarlyStop = EarlyStopOrDefault,
     };
@@ -89,6 +99,6 @@ public sealed record D3Options(
         OptionCheck.Fraction(nameof(ConstraintHoldout), ConstraintHoldout, allowZero: true, allowOne: false);
         OptionCheck.NotNegative(nameof(MinSteps), MinSteps);
         OptionCheck.NotNegative(nameof(HingeLogEvery), HingeLogEvery);
-        OptionCheck.NotNegative(nameof(UnpushedLearningRateScale), UnpushedLearningRateScale);
+        if (UnpushedLearningRateScale is double scale) OptionCheck.NotNegative(nameof(UnpushedLearningRateScale), scale);
     }
 }

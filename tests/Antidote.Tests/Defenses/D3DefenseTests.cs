@@ -133,9 +133,13 @@ public class D3DefenseTests : IClassFixture<D3DefenseTests.Backdoor>
         Assert.Equal(0.005, new D3Options().LearningRateOrDefault);
         Assert.Equal(0.005, new D3Options(LambdaMode: LambdaMode.Dual).LearningRateOrDefault);
         Assert.Equal(0.02, new D3Options(LambdaMode: LambdaMode.Dual, LearningRate: 0.02).LearningRateOrDefault);
+        // ... and the layers it does not push at a tenth of that (fixed mode: every parameter at one rate, as the reference)
+        Assert.Equal(1, new D3Options(LambdaMode: LambdaMode.Fixed).UnpushedLearningRateScaleOrDefault);
+        Assert.Equal(0.1, new D3Options().UnpushedLearningRateScaleOrDefault);
         var resolved = new D3Options(LambdaMode: LambdaMode.Dual).Resolved();
         Assert.Equal(0.005, resolved.LearningRate);
         Assert.Equal(D3Initialization.Middle, resolved.Initialization);
+        Assert.Equal(0.1, resolved.UnpushedLearningRateScale);
         Assert.Equal(resolved, resolved.Resolved());
         var run = new D3Defense(new D3Options(Epochs: 1, MinSteps: 0, BatchSize: 32, LambdaMode: LambdaMode.Dual)).Run(_planted.Context());
         Assert.Equal(0.005, run.Epochs[0].LearningRate);
@@ -192,7 +196,7 @@ public class D3DefenseTests : IClassFixture<D3DefenseTests.Backdoor>
             var parameters = outcome.Model.named_parameters().ToDictionary(p => p.name, p => p.parameter);
             return (parameters[name] - original[name]).norm().item<float>();
         }
-        var options = new D3Options(Epochs: 3, MinSteps: 0, BatchSize: 32);
+        var options = new D3Options(Epochs: 3, MinSteps: 0, BatchSize: 32, UnpushedLearningRateScale: 1);
         // 0: every parameter outside the classifier stays where it was; the classifier (weight and bias) still moves.
         var frozen = new D3Defense(options with { UnpushedLearningRateScale = 0 }).Run(_planted.Context());
         foreach (var (name, value) in frozen.Model.named_parameters())
