@@ -11,9 +11,9 @@ namespace Antidote.Defenses.D3;
 ///   loss = λ·hinge − d, divided by (λ + 1) when λ > 1 to keep its scale bounded,
 /// followed after every optimizer step by the projection onto each ‖W0_k‖ sphere. Every <paramref name="hingeEvery"/>
 /// epochs it measures the clean hinge on the defender's subset (eval mode, no augmentation) and moves λ by its rule;
-/// with a <paramref name="stopping"/> rule (which needs the hinge every epoch) it asks whether to go on.
+/// with a <paramref name="stopping"/> rule (which needs the hinge every epoch) it asks whether to go on. With
+/// <paramref name="unpushed"/>, every parameter outside the pushed modules steps at Scale × the learning rate.
 /// </summary>
-/// <paramref name="unpushed"/>, when given, slows every parameter outside the pushed modules to Scale × the learning rate.
 public sealed class D3Objective(
     SelectedWeights selected, double epsilon, ILambdaRule lambda,
     ImageDataset cleanData, DataPipeline pipeline, CleanStoppingRule? stopping, int hingeEvery = 1,
