@@ -17,9 +17,11 @@ public sealed class TrainingOptimizers(IReadOnlyList<optim.Optimizer> optimizers
     }
 
     /// <summary>As <see cref="SgdCosine(ImageClassifier, TrainingSettings, int)"/>, with the parameters <paramref name="slower"/>
-    /// picks (by name) stepping at <paramref name="scale"/> × the learning rate; the cosine anneals both groups alike.</summary>
+    /// picks (by name) stepping at <paramref name="scale"/> × the learning rate; the cosine anneals both groups alike. At
+    /// scale 1 it is that one-group optimizer itself.</summary>
     public static TrainingOptimizers SgdCosine(ImageClassifier model, TrainingSettings settings, int epochs, Func<string, bool> slower, double scale)
     {
+        if (scale == 1) return SgdCosine(model, settings, epochs);
         var parameters = model.named_parameters().ToList();
         var groups = new[] { parameters.Where(p => !slower(p.name)), parameters.Where(p => slower(p.name)) }
             .Select((group, i) => new SGD.ParamGroup(group.Select(p => p.parameter).ToList(),

@@ -67,7 +67,7 @@ public sealed class D3Defense(D3Options options) : IDefense
         bool hingeEveryEpoch = options.LambdaMode == LambdaMode.Dual || options.EarlyStopOrDefault.Enabled;
         var objective = new D3Objective(selected, options.Epsilon, lambda, constraintData, context.Pipeline,
             hingeEveryEpoch ? stopping : null, hingeEveryEpoch ? 1 : options.HingeLogEvery,
-            options.UnpushedLearningRateScaleOrDefault == 1 ? null : (modules, options.UnpushedLearningRateScaleOrDefault));
+            options.UnpushedLearningRateScaleOrDefault);
         var epochs = Trainer.Train(model, trainData, context.Pipeline, settings, objective,
             Seeds.Stream(context.Seed, "d3-order"), context.Log, "d3", r => context.OnEpoch?.Invoke(r, model), context.Cancel);
         if (hingeEveryEpoch)

@@ -11,19 +11,16 @@ namespace Antidote.Defenses.D3;
 ///   loss = λ·hinge − d, divided by (λ + 1) when λ > 1 to keep its scale bounded,
 /// followed after every optimizer step by the projection onto each ‖W0_k‖ sphere. Every <paramref name="hingeEvery"/>
 /// epochs it measures the clean hinge on the defender's subset (eval mode, no augmentation) and moves λ by its rule;
-/// with a <paramref name="stopping"/> rule (which needs the hinge every epoch) it asks whether to go on. With
-/// <paramref name="unpushed"/>, every parameter outside the pushed modules steps at Scale × the learning rate.
+/// with a <paramref name="stopping"/> rule (which needs the hinge every epoch) it asks whether to go on. Every parameter
+/// outside the pushed modules steps at <paramref name="unpushedLearningRateScale"/> × the learning rate.
 /// </summary>
 public sealed class D3Objective(
     SelectedWeights selected, double epsilon, ILambdaRule lambda,
     ImageDataset cleanData, DataPipeline pipeline, CleanStoppingRule? stopping, int hingeEvery = 1,
-    (IReadOnlyList<string> PushedModules, double Scale)? unpushed = null) : ITrainingObjective
+    double unpushedLearningRateScale = 1) : ITrainingObjective
 {
     public TrainingOptimizers CreateOptimizers(ImageClassifier model, TrainingSettings settings, int epochs) =>
-        unpushed is var (modules, scale)
-            ? TrainingOptimizers.SgdCosine(model, settings, epochs,
-                name => !modules.Any(m => m == "" || name.StartsWith(m + ".", StringComparison.Ordinal)), scale)
-            : TrainingOptimizers.SgdCosine(model, settings, epochs);
+        TrainingOptimizers.SgdCosine(model, settings, epochs, name => !selected.Covers(name), unpushedLearningRateScale);
 
     /// <summary>The paper's per-batch loss for a given λ (kept separate so its form can be checked exactly).</summary>
     public static Tensor PenalisedLoss(Tensor hinge, Tensor distance, double lambda)

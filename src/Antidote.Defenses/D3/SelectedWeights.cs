@@ -21,6 +21,7 @@ public sealed class SelectedWeights : IDisposable
     public SelectedWeights(ImageClassifier model, IReadOnlyList<string> moduleNames, double p)
     {
         P = p;
+        Modules = moduleNames;
         foreach (var (name, weight) in Find(model, moduleNames))
         {
             Names.Add(name + ".weight");
@@ -42,7 +43,7 @@ public sealed class SelectedWeights : IDisposable
         var found = new List<(string, Tensor)>();
         foreach (var (name, module) in modules)
         {
-            bool inside = moduleNames.Any(m => m == "" || name == m || name.StartsWith(m + ".", StringComparison.Ordinal));
+            bool inside = Within(name, moduleNames);
             Tensor? weight = module switch { Linear l => l.weight, Conv2d c => c.weight, _ => null };
             if (inside && weight is not null) found.Add((name, weight));
         }
@@ -50,6 +51,16 @@ public sealed class SelectedWeights : IDisposable
             throw new AntidoteException($"D3: {string.Join(", ", moduleNames.Select(m => $"'{m}'"))} holds no Linear or Conv2d weights");
         return found;
     }
+
+    /// <summary>The module paths the weights were selected from ("" = the whole model).</summary>
+    public IReadOnlyList<string> Modules { get; }
+
+    /// <summary>True when the module or parameter at <paramref name="path"/> ("layer4.1.conv1", "linear.bias") lies inside the
+    /// selected modules, biases and normalisation layers included.</summary>
+    public bool Covers(string path) => Within(path, Modules);
+
+    private static bool Within(string path, IReadOnlyList<string> moduleNames) =>
+        moduleNames.Any(m => m == "" || path == m || path.StartsWith(m + ".", StringComparison.Ordinal));
 
     /// <summary>The module paths a push names on this model: the classifier, the last stage and the classifier, or everything.</summary>
     public static IReadOnlyList<string> ModulesFor(ImageClassifier model, D3Push push) => push switch
