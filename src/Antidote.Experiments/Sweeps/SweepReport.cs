@@ -29,8 +29,8 @@ public static class SweepReport
     public const string FineTuningLabel = "ft";
 
     /// <summary>
-    /// One line per (model, attack, clean-set size, variant): ACC and ASR after (mean ± sd over seeds), the worst seed,
-    /// and pass/fail. The ACC bar is the backdoored model's ACC, or plain FT's mean ACC in the same cell where FT itself
+    /// One line per (model, attack, clean-set size, variant): ACC and ASR after (mean ± sd over seeds; a single seed's
+    /// value alone), the worst seed, the mean wall time of a run, and pass/fail. The ACC bar is the backdoored model's ACC, or plain FT's mean ACC in the same cell where FT itself
     /// falls further (then the loss column is measured against FT, marked "ft").
     /// </summary>
     public static string Markdown(SweepSettings settings, IReadOnlyList<SweepRow> rows)
@@ -40,8 +40,8 @@ public static class SweepReport
             $"pass = every seed ends at ASR <= {100 * settings.MaxAsr:F0}% with ACC at most {100 * settings.MaxAccuracyDrop:F0} points below the backdoored model's, " +
             $"or below plain FT's mean (variant \"{FineTuningLabel}\") where FT itself loses more"));
         text.AppendLine();
-        text.AppendLine("| model | attack | clean | variant | seeds | ACC before | ASR before | ACC after | ASR after | worst ACC loss | worst ASR | epochs | stop epoch | pass |");
-        text.AppendLine("|---|---|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|:-:|");
+        text.AppendLine("| model | attack | clean | variant | seeds | ACC before | ASR before | ACC after | ASR after | worst ACC loss | worst ASR | epochs | stop epoch | s/run | pass |");
+        text.AppendLine("|---|---|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|:-:|");
         foreach (var cell in rows.GroupBy(r => (r.Model, r.Attack, r.CleanSamples, r.Variant)))
         {
             var s = cell.Select(r => r.Summary).ToList();
@@ -56,7 +56,7 @@ public static class SweepReport
             text.AppendLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {cell.Key.Model} | {cell.Key.Attack} | {cell.Key.CleanSamples} | {cell.Key.Variant} | {s.Count} | {100 * s[0].Before.Accuracy:F2} | {100 * s[0].Before.AttackSuccessRate:F2} | " +
                 $"{MeanSd(s.Select(x => x.After.Accuracy))} | {MeanSd(s.Select(x => x.After.AttackSuccessRate))} | {100 * worstDrop:F2}{(againstFineTuning ? " (ft)" : "")} | " +
-                $"{100 * worstAsr:F2} | {s[0].Epochs} | {stops} | {(pass ? "yes" : "no")} |"));
+                $"{100 * worstAsr:F2} | {s[0].Epochs} | {stops} | {s.Average(x => x.Seconds):F0} | {(pass ? "yes" : "no")} |"));
         }
         return text.ToString();
     }
@@ -64,7 +64,9 @@ public static class SweepReport
     private static string MeanSd(IEnumerable<double> values)
     {
         var v = values.Select(x => 100 * x).ToList();
-        double mean = v.Average(), sd = v.Count > 1 ? Math.Sqrt(v.Sum(x => (x - mean) * (x - mean)) / (v.Count - 1)) : 0;
+        double mean = v.Average();
+        if (v.Count == 1) return string.Create(CultureInfo.InvariantCulture, $"{mean:F2}");
+        double sd = Math.Sqrt(v.Sum(x => (x - mean) * (x - mean)) / (v.Count - 1));
         return string.Create(CultureInfo.InvariantCulture, $"{mean:F2} ± {sd:F2}");
     }
 }
