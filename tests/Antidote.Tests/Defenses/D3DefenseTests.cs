@@ -55,6 +55,25 @@ public class D3DefenseTests : IClassFixture<D3DefenseTests.Backdoor>
     }
 
     [Fact]
+    public void The_reported_relative_distance_is_how_far_the_classifier_ended_from_its_initial_weights_over_their_norm()
+    {
+        var outcome = new D3Defense(new D3Options(Epochs: 3, MinSteps: 0, BatchSize: 32)).Run(_planted.Context());
+        using var initial = _planted.Model.state_dict()["linear.weight"].detach();
+        using var ended = outcome.Model.state_dict()["linear.weight"].detach();
+        double expected = (ended - initial).norm().item<float>() / initial.norm().item<float>();
+        Assert.Equal(expected, outcome.Facts!["relative_distance"], 1e-4);
+    }
+
+    [Fact]
+    public void A_push_that_stays_near_the_initial_weights_reports_a_ratio_below_the_warning_line()
+    {
+        // Started at W0 and stepped twice at a tiny rate, the classifier cannot get far: the signal of a failed push.
+        var near = new D3Defense(new D3Options(Epochs: 2, MinSteps: 0, BatchSize: 32, LearningRate: 1e-5, Initialization: D3Initialization.Near))
+            .Run(_planted.Context());
+        Assert.InRange(near.Facts!["relative_distance"], 0, 0.1 * D3Defense.PulledBackBelow);
+    }
+
+    [Fact]
     public void Distance_from_the_initial_weights_grows_over_training()
     {
         var outcome = new D3Defense(new D3Options(Epochs: 6, MinSteps: 0, BatchSize: 32)).Run(_planted.Context());
