@@ -77,8 +77,8 @@ public sealed class D3Defense(D3Options options) : IDefense
         double relativeDistance = RelativeDistance(selected);
         context.Log.Info($"d3: the pushed weights ended {relativeDistance:F2}× their norm from θ0 (the zero warm-up starts at 1.00)" +
                          (relativeDistance < PulledBackBelow
-                             ? $"; below {PulledBackBelow:F2} the clean data pulled them back toward the backdoored weights, and in every such run " +
-                               "measured (README, \"A warning from the distance\") the backdoor survived"
+                             ? $"; below {PulledBackBelow:F2} the clean data pulled them back toward the backdoored weights, and in 7 of the 8 such " +
+                               "runs measured (README, \"A warning from the distance\") the backdoor survived: check the model with `antidote scan`"
                              : ""));
         var facts = new Dictionary<string, double> { ["relative_distance"] = relativeDistance };
         if (stopping.FiredAt is int fired) facts["stop_epoch"] = fired;
@@ -87,9 +87,9 @@ public sealed class D3Defense(D3Options options) : IDefense
 
     /// <summary>
     /// Below this ratio of Σ‖W − W0‖ to Σ‖W0‖ the run warns. From the zero warm-up the ratio starts at 1; the clean data
-    /// can only pull it down by drawing the pushed weights back toward the backdoored ones. Measured (README): every
-    /// small-CNN run on Fashion-MNIST ended at 0.82–1.19 (ASR ≤ 10.6%), every PreAct-ResNet18 Blended run that kept the
-    /// backdoor (68–99.6% ASR) at 0.53–0.68.
+    /// can only pull it down by drawing the pushed weights back toward the backdoored ones. Measured (README, 87 runs): 7 of
+    /// the 8 that ended below it kept the backdoor (12–99.6% ASR, all PreAct-ResNet18 Blended); above it 67 of 79 removed it,
+    /// but not all (up to 97% ASR). A warning for gross failures, not a detector.
     /// </summary>
     public const double PulledBackBelow = 0.75;
 
