@@ -30,8 +30,9 @@ public static class SweepReport
 
     /// <summary>
     /// One line per (model, attack, clean-set size, variant): ACC and ASR after (mean ± sd over seeds; a single seed's
-    /// value alone), the worst seed, the mean wall time of a run, and pass/fail. The ACC bar is the backdoored model's ACC, or plain FT's mean ACC in the same cell where FT itself
-    /// falls further (then the loss column is measured against FT, marked "ft").
+    /// value alone), the worst seed, the mean wall time of a run, and pass/fail. The ACC bar is the backdoored model's ACC,
+    /// or plain FT's mean ACC in the same cell where FT itself falls further (then the loss column is measured against FT,
+    /// marked "ft").
     /// </summary>
     public static string Markdown(SweepSettings settings, IReadOnlyList<SweepRow> rows)
     {
