@@ -60,6 +60,7 @@ public sealed class D3Defense(D3Options options) : IDefense
                          $"initial clean hinge {initialHinge:F4}, reference {reference:F4}, budget {budget:F4}" +
                          (options.UnpushedLearningRateScaleOrDefault == 1 ? "" : $"; every other parameter at {options.UnpushedLearningRateScaleOrDefault}× lr"));
         selected.Initialize(options.InitializationOrDefault);
+        double startDistance = RelativeDistance(selected);
         // The reference trains all parameters with SGD, momentum 0.9 and no weight decay.
         var settings = new TrainingSettings(options.Epochs, options.LearningRateOrDefault, options.BatchSize, WeightDecay: 0,
             FreezeBatchNorm: options.FreezeBatchNorm, MinSteps: options.MinSteps);
@@ -75,7 +76,7 @@ public sealed class D3Defense(D3Options options) : IDefense
                 ? $"d3: the clean-data stopping rule fires at epoch {at}{(stopping.StopsTraining ? " (stopped there)" : " (--early-stop would stop there)")}"
                 : "d3: the clean-data stopping rule did not fire");
         double relativeDistance = RelativeDistance(selected);
-        context.Log.Info($"d3: the pushed weights ended {relativeDistance:F2}× their norm from θ0 (the zero warm-up starts at 1.00)" +
+        context.Log.Info($"d3: the pushed weights ended {relativeDistance:F2}× their norm from θ0 (the warm-up started at {startDistance:F2})" +
                          (relativeDistance < PulledBackBelow
                              ? $"; below {PulledBackBelow:F2} the clean data pulled them back toward the backdoored weights, and in 7 of the 8 such " +
                                "runs measured (README, \"A warning from the distance\") the backdoor survived: check the model with `antidote scan`"
