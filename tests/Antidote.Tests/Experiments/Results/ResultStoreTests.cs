@@ -1,3 +1,4 @@
+using Antidote.Core;
 using Antidote.Core.Metrics;
 using Antidote.Experiments.Results;
 using Antidote.Experiments.Runs;
@@ -61,6 +62,24 @@ public class ResultStoreTests
         string table = pivot.Markdown();
         Assert.Contains("| small-cnn | badnets | 16 | 90.00 / 100.00 | 82.00 / 2.00 / 70.00 | 82.00±2.83 / 80.00±14.14 / 70.00±0.00 (n=2) |", table);
         Assert.Contains("small-cnn,badnets,16,ft,2,0.8200", pivot.Csv());
+    }
+
+    [Fact]
+    public void The_pivot_shows_the_columns_asked_for_in_their_order_with_wall_times_and_refuses_one_not_stored()
+    {
+        using var temp = new TempDirectory();
+        using var store = ResultStore.Open(null, temp.Path);
+        store.Add(Row("ft-0", "ft", 0, 0.80, 0.90));
+        store.Add(Row("d3-0", "d3", 0, 0.82, 0.02));
+        store.Add(Row("fp-0", "fp", 0, 0.81, 0.50));
+        var pivot = new ResultsPivot(store.Runs(), ["ft", "fp", "d3"]);
+        Assert.Equal([ResultsPivot.NoDefense, "ft", "fp", "d3"], pivot.Columns);
+        Assert.Contains("| 90.00 / 100.00 | 80.00 / 90.00 / 70.00 · 2 s | 81.00 / 50.00 / 70.00 · 2 s | 82.00 / 2.00 / 70.00 · 2 s |", pivot.Markdown(seconds: true));
+        Assert.Contains("small-cnn,badnets,16,ft,1,0.8000,0.0000,0.9000,0.0000,0.7000,0.0000,1.5", pivot.Csv());
+        Assert.Equal(["no defense", "d3"], new ResultsPivot(store.Runs(), ["d3"]).Columns);
+
+        var error = Assert.Throws<AntidoteException>(() => new ResultsPivot(store.Runs(), ["ft", "nc"]));
+        Assert.Equal("no defense 'nc' in this results store; it has: d3, fp, ft", error.Message);
     }
 
     [Fact]
