@@ -10,7 +10,7 @@ public sealed class ResultsCommand : Command
 {
     private readonly Argument<string> _store = new("STORE") { Description = "A sweep folder (its results.db), a SQLite file, or a PostgreSQL connection string" };
     private readonly Option<string> _format = new("--format") { Description = "md, csv or json", DefaultValueFactory = _ => "md" };
-    private readonly Option<string?> _columns = new("--columns") { Description = "Comma-separated defense columns to show, in this order (e.g. ft,fp,nad,nc,anp,i-bau,ft-sam,sau,fst,d3, the D3 paper's); default: every defense in the store, alphabetically" };
+    private readonly Option<string?> _columns = new("--columns") { Description = "Comma-separated defense columns to show, in this order (e.g. ft,fp,nad,nc,anp,i-bau,ft-sam,sau,fst,d3); default: every defense in the store, alphabetically" };
     private readonly Option<bool> _seconds = new("--seconds") { Description = "Markdown: give each defense cell its runs' mean wall time (csv and json always have it)" };
     private readonly Option<string?> _out = CommonOptions.To();
 
