@@ -30,4 +30,18 @@ public class SauTests(PlantedBackdoorFixture fixture) : IClassFixture<PlantedBac
         Assert.True(outcome.Epochs[^1].Values["shared_rows"] < 0.1, $"{outcome.Epochs[^1].Values["shared_rows"]:G3}");
         Assert.True(planted.Evaluate(defended).Accuracy > 0.9);
     }
+
+    [Fact]
+    public void SAU_at_a_rate_for_120_images_removes_the_planted_backdoor()
+    {
+        // BackdoorBench's Adam 1e-4 over 100 rounds of 2,500 images is ~1,000 steps; 120 rows give 4 steps a round, so the
+        // rate goes up instead of the rounds.
+        var planted = fixture.Planted;
+        Assert.True(planted.Evaluate(planted.Model).AttackSuccessRate > 0.9);
+        var outcome = new SauDefense(new SauOptions(Rounds: 20, LearningRate: 0.01, BatchSize: 32)).Run(planted.Context());
+        using var defended = outcome.Model;
+        var after = planted.Evaluate(defended);
+        Assert.True(after.AttackSuccessRate < 0.1, $"ASR {after.AttackSuccessRate:P1}");
+        Assert.True(after.Accuracy > 0.9);
+    }
 }

@@ -13,19 +13,22 @@ using static TorchSharp.torch;
 namespace Antidote.Tests.TestKit;
 
 /// <summary>
-/// A small CNN with a BadNets backdoor (2×2 patch, target 0, 10% poisoning) trained on 12×12 quadrant images:
+/// A small CNN with a backdoor (by default BadNets: 2×2 patch; target 0, 10% poisoning) trained on 12×12 quadrant images:
 /// big enough to carry a real backdoor, small enough to train in a few seconds.
 /// </summary>
 public sealed class PlantedBackdoor : IDisposable
 {
-    public PlantedBackdoor(int seed = 0, int epochs = 8)
+    /// <param name="attack">Another attack to plant (a registered name) with its options; null: BadNets with a 2×2 patch.</param>
+    public PlantedBackdoor(int seed = 0, int epochs = 8, (string Name, IAttackOptions Options)? attack = null)
     {
         Info = QuadrantImages.Info();
         Train = QuadrantImages.Create(1200, seed: 11);
         Test = QuadrantImages.Create(400, seed: 12);
         Clean = QuadrantImages.Create(120, seed: 13);
         var settings = new AttackSettings(Target: 0, PoisonRatio: 0.1);
-        Attack = AttackCatalog.Default.Get("badnets").Create(new AttackRequest(Info, settings, new BadNetsOptions(PatchSize: 2)));
+        var (name, options) = attack ?? ("badnets", new BadNetsOptions(PatchSize: 2));
+        Attack = AttackCatalog.Default.Get(name).Create(new AttackRequest(Info, settings, options));
+        Attack.Prepare(Components.Preparation(Info) with { CleanTrain = Train });
         var plan = PoisonPlanner.Plan(Attack, Train.LabelArray, settings, seed);
         Pipeline = DataPipeline.For(Info, CPU);
         Spec = new ModelSpec(new SmallCnnOptions(Width: 8), 1, 4, 12, 12);
