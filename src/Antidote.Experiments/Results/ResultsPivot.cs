@@ -14,7 +14,7 @@ public sealed class ResultsPivot
 {
     public const string NoDefense = "no defense";
 
-    public sealed record Cell(int Seeds, Stat Accuracy, Stat Asr, Stat? Der, double Seconds);
+    public sealed record Cell(int Seeds, Stat Accuracy, Stat Asr, Stat? Der, double? Seconds);
 
     public sealed record Stat(double Mean, double Sd)
     {
@@ -55,7 +55,7 @@ public sealed class ResultsPivot
                 // Before a defense every run of an attack model measures the same model: one value, no spread over defense seeds.
                 var before = g.Where(r => r.AccuracyBefore is not null).ToList();
                 if (before.Count > 0)
-                    cells[NoDefense] = new Cell(1, new Stat(before[0].AccuracyBefore!.Value, 0), new Stat(before[0].AsrBefore!.Value, 0), null, 0);
+                    cells[NoDefense] = new Cell(1, new Stat(before[0].AccuracyBefore!.Value, 0), new Stat(before[0].AsrBefore!.Value, 0), null, null);
                 return new Row(g.Key.Model, g.Key.Attack, g.Key.CleanSamples, cells);
             }).ToList();
     }
@@ -83,7 +83,7 @@ public sealed class ResultsPivot
             foreach (var column in Columns)
                 if (row.Cells.TryGetValue(column, out var c))
                     csv.AppendLine(string.Create(CultureInfo.InvariantCulture,
-                        $"{row.Model},{row.Attack},{row.CleanSamples},{column},{c.Seeds},{c.Accuracy.Mean:F4},{c.Accuracy.Sd:F4},{c.Asr.Mean:F4},{c.Asr.Sd:F4},{c.Der?.Mean:F4},{c.Der?.Sd:F4},{(column == NoDefense ? null : c.Seconds):F1}"));
+                        $"{row.Model},{row.Attack},{row.CleanSamples},{column},{c.Seeds},{c.Accuracy.Mean:F4},{c.Accuracy.Sd:F4},{c.Asr.Mean:F4},{c.Asr.Sd:F4},{c.Der?.Mean:F4},{c.Der?.Sd:F4},{c.Seconds:F1}"));
         return csv.ToString();
     }
 
@@ -97,7 +97,7 @@ public sealed class ResultsPivot
         if (!row.Cells.TryGetValue(column, out var c)) return "";
         bool sd = c.Seeds > 1;
         string der = c.Der is null ? "" : $" / {c.Der.Percent(sd)}";
-        string time = seconds && column != NoDefense ? string.Create(CultureInfo.InvariantCulture, $" · {c.Seconds:F0} s") : "";
+        string time = seconds && c.Seconds is double s ? string.Create(CultureInfo.InvariantCulture, $" · {s:F0} s") : "";
         return $"{c.Accuracy.Percent(sd)} / {c.Asr.Percent(sd)}{der}{(sd ? $" (n={c.Seeds})" : "")}{time}";
     }
 }
