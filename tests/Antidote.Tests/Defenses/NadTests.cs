@@ -52,10 +52,7 @@ public class NadTests(PlantedBackdoorFixture fixture) : IClassFixture<PlantedBac
     public void NAD_lowers_the_ASR_that_its_fine_tuned_teacher_keeps()
     {
         var planted = fixture.Planted;
-        var log = new ListRunLog();
-        var outcome = new NadDefense(new NadOptions(TeacherEpochs: 20, Epochs: 20, LearningRate: 0.05, BatchSize: 16)).Run(planted.Context() with { Log = log });
-        using var student = outcome.Model;
-        var after = planted.Evaluate(student);
+        var after = planted.EvaluateDefended(new NadDefense(new NadOptions(TeacherEpochs: 20, Epochs: 20, LearningRate: 0.05, BatchSize: 16)));
         // Measured: the teacher (plain fine-tuning) keeps 100%; the student sends one of the three other classes back (67%).
         Assert.True(after.AttackSuccessRate < 0.85, $"ASR {after.AttackSuccessRate:P1}");
         Assert.True(after.Accuracy > 0.9);

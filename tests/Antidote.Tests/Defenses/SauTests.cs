@@ -38,9 +38,7 @@ public class SauTests(PlantedBackdoorFixture fixture) : IClassFixture<PlantedBac
         // rate goes up instead of the rounds.
         var planted = fixture.Planted;
         Assert.True(planted.Evaluate(planted.Model).AttackSuccessRate > 0.9);
-        var outcome = new SauDefense(new SauOptions(Rounds: 20, LearningRate: 0.01, BatchSize: 32)).Run(planted.Context());
-        using var defended = outcome.Model;
-        var after = planted.Evaluate(defended);
+        var after = planted.EvaluateDefended(new SauDefense(new SauOptions(Rounds: 20, LearningRate: 0.01, BatchSize: 32)));
         Assert.True(after.AttackSuccessRate < 0.1, $"ASR {after.AttackSuccessRate:P1}");
         Assert.True(after.Accuracy > 0.9);
     }

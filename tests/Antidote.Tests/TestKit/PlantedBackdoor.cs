@@ -54,6 +54,13 @@ public sealed class PlantedBackdoor : IDisposable
     public DefenseContext Context(long seed = 0, Action<EpochRecord, ImageClassifier>? onEpoch = null) =>
         new(Model, Clean, norm => ModelCatalog.Create(Spec, norm), Pipeline, seed, NullRunLog.Instance, onEpoch);
 
+    /// <summary>Runs the defense on the clean rows and measures the model it returns (then disposed).</summary>
+    public EvaluationResult EvaluateDefended(IDefense defense, long seed = 0)
+    {
+        using var defended = defense.Run(Context(seed)).Model;
+        return Evaluate(defended);
+    }
+
     public EvaluationResult Evaluate(ImageClassifier model)
     {
         int[] clean = Evaluator.Predict(model, Test, Pipeline);
