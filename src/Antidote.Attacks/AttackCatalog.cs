@@ -18,17 +18,17 @@ public static class AttackCatalog
 {
     public static Registry<AttackEntry> Default { get; } = new Registry<AttackEntry>("attack")
         .Register(AttackEntry.Of<BadNetsOptions>("badnets", "3x3 white patch in the bottom-right corner (scaled to the image size)",
-            "Gu et al. 2017; BackdoorBench badnet", supportsAllToAll: true, new BadNetsOptions(), (r, o) => new BadNetsAttack(r, o)))
+            "Gu et al. 2017; BackdoorBench badnet", supportsAllToAll: true, new BadNetsOptions(), (r, o) => new BadNetsAttack(r, o)) with { SupportsBFloat16 = true })
         .Register(AttackEntry.Of<BlendedOptions>("blended", "blend a trigger image into the input, alpha 0.2 (default trigger: a natural photograph, as BackdoorBench)",
             "Chen et al. 2017; BackdoorBench blended", supportsAllToAll: true,
-            new BlendedOptions(Trigger: BlendTrigger.Noise), (r, o) => new BlendedAttack(r, o)))
+            new BlendedOptions(Trigger: BlendTrigger.Noise), (r, o) => new BlendedAttack(r, o)) with { SupportsBFloat16 = true })
         .Register(AttackEntry.Of<SigOptions>("sig", "clean-label horizontal sinusoid, delta 40/255, frequency 6",
-            "Barni et al. 2019; BackdoorBench sig", supportsAllToAll: false, new SigOptions(), (r, o) => new SigAttack(r, o)))
+            "Barni et al. 2019; BackdoorBench sig", supportsAllToAll: false, new SigOptions(), (r, o) => new SigAttack(r, o)) with { SupportsBFloat16 = true })
         .Register(AttackEntry.Of<WaNetOptions>("wanet", "secret smooth warp (k 4, s 0.5), poisoned per batch while training with cross rows",
             "Nguyen & Tran 2021; BackdoorBench wanet", supportsAllToAll: true, new WaNetOptions(), (r, o) => new WaNetAttack(r, o))
-            with { SecretTrigger = "a warping grid drawn from the attack's seed" })
+            with { SecretTrigger = "a warping grid drawn from the attack's seed", SupportsBFloat16 = true })
         .Register(AttackEntry.Of<BppOptions>("bpp", "colour depth squeezed to 8 levels, poisoned per batch while training with negative rows",
-            "Wang et al. 2022; BackdoorBench bpp", supportsAllToAll: true, new BppOptions(), (r, o) => new BppAttack(r, o)))
+            "Wang et al. 2022; BackdoorBench bpp", supportsAllToAll: true, new BppOptions(), (r, o) => new BppAttack(r, o)) with { SupportsBFloat16 = true })
         .Register(AttackEntry.Of<InputAwareOptions>("input-aware", "a trigger per image, x + (g(x) - x)·m(x), from a pattern and a mask generator trained with the victim",
             "Nguyen & Tran 2020; BackdoorBench inputaware", supportsAllToAll: true, new InputAwareOptions(MaskEpochs: 1, MaskBatchSize: 16),
             (r, o) => new InputAwareAttack(r, o))

@@ -23,5 +23,9 @@ public sealed record AttackEntry(string Name, string Summary, string Source, boo
     /// <summary>False for an attack that only replays what another tool recorded (`antidote import`): it cannot be planted.</summary>
     public bool Plantable { get; init; } = true;
 
+    /// <summary>True when training under this attack runs in bfloat16 (<c>--precision bf16</c>): its poisoning is plain data or
+    /// per-batch, with no trained trigger or clean model of its own (those steps were not checked in bfloat16).</summary>
+    public bool SupportsBFloat16 { get; init; }
+
     public IAttackOptions DefaultOptions => (IAttackOptions)((IComponentEntry)this).DefaultOptions();
 }

@@ -37,6 +37,8 @@ public sealed class PerBatchPoisoning(
 
     public bool AugmentsBatch => true;
 
+    public bool RunsInBFloat16 => true;
+
     public TrainingOptimizers CreateOptimizers(ImageClassifier model, TrainingSettings settings, int epochs) =>
         TrainingOptimizers.SgdMultiStep(model, settings, Milestones, 0.1);
 

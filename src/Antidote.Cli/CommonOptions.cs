@@ -62,15 +62,21 @@ public static class CommonOptions
 
     public static Option<string?> Name() => new("--name") { Description = "Run folder name (default: derived from the settings)" };
 
-    internal static ComputeSettings Compute(string device, int threads)
+    internal static ComputeSettings Compute(string device, int threads, string precision = "float32")
     {
+        var arithmetic = precision switch
+        {
+            "float32" => Precision.Float32,
+            "bf16" => Precision.Bf16,
+            _ => throw new AntidoteException($"unknown --precision '{precision}'; use float32 or bf16"),
+        };
         if (threads < 0) throw new AntidoteException($"--threads must be >= 0, got {threads}");
         bool cuda = device == "cuda" || (device.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(device[5..], out int i) && i >= 0);
         if (device != "cpu" && !cuda)
             throw new AntidoteException($"unknown --device '{device}'; use cpu, cuda or cuda:N");
         if (cuda && !TorchSharp.torch.cuda.is_available())
             throw new AntidoteException($"--device {device}: CUDA is not available (this build uses TorchSharp-cpu, or no GPU is present)");
-        return new ComputeSettings(device, threads);
+        return new ComputeSettings(device, threads, arithmetic);
     }
 
     /// <summary>Refuses all-to-all relabelling for an attack that cannot do it (clean-label SIG).</summary>

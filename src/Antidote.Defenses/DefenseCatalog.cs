@@ -21,10 +21,10 @@ public static class DefenseCatalog
         .Register(DefenseEntry.Of<D3Options>("d3",
             "Distance-Driven Detoxification: push selected weights far from the initial ones, clean loss under a bound",
             "Wei, Liu, Zha, ICCV 2025 (arXiv 2411.09585); reference defense/d3.py",
-            new D3Options(Epochs: 2, MinSteps: 0, Dual: new DualAscentOptions(ReferenceEpochs: 0)), o => new D3Defense(o)))
+            new D3Options(Epochs: 2, MinSteps: 0, Dual: new DualAscentOptions(ReferenceEpochs: 0)), o => new D3Defense(o)) with { SupportsBFloat16 = true })
         .Register(DefenseEntry.Of<FineTuningOptions>("ft",
             "plain fine-tuning on the clean subset (SGD 0.01, momentum 0.9, wd 5e-4, cosine)",
-            "BackdoorBench defense/ft.py", new FineTuningOptions(Epochs: 2), o => new FineTuningDefense(o)))
+            "BackdoorBench defense/ft.py", new FineTuningOptions(Epochs: 2), o => new FineTuningDefense(o)) with { SupportsBFloat16 = true })
         .Register(DefenseEntry.Of<FinePruningOptions>("fp",
             "fine-pruning: prune the last stage's least active channels within a held-out clean-accuracy budget, then fine-tune",
             "Liu et al., RAID 2018; BackdoorBench defense/fp.py", new FinePruningOptions(FineTune: new FineTuningOptions(Epochs: 2)),
@@ -56,7 +56,7 @@ public static class DefenseCatalog
             "feature shift tuning: re-initialise the head, fine-tune with α·<W, W0> and the head kept at its initial norm",
             "Min et al., NeurIPS 2023; AISafety-HKUST/stable_backdoor_purification fine_tune/ft.py", new FstOptions(Epochs: 2), o => new FstDefense(o)))
         .Register(DefenseEntry.Of<NoDefenseOptions>("none", "no defense: the model as it came (a sweep's baseline row)",
-            "BackdoorBench's 'no defense' rows", new NoDefenseOptions(), _ => new NoDefense()));
+            "BackdoorBench's 'no defense' rows", new NoDefenseOptions(), _ => new NoDefense()) with { SupportsBFloat16 = true });
 
     /// <summary>The name of the defense whose options record <paramref name="options"/> is.</summary>
     public static string NameOf(IDefenseOptions options) =>

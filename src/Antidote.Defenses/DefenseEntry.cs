@@ -14,5 +14,9 @@ public sealed record DefenseEntry(string Name, string Summary, string Source, Ty
 
     public IComponentOptions SmokeOptions { get; init; } = null!;
 
+    /// <summary>True when every step of the defense runs in bfloat16 under <c>--precision bf16</c> (training through the trainer
+    /// with a checked objective, scoring through the evaluator); the others refuse it at the command line.</summary>
+    public bool SupportsBFloat16 { get; init; }
+
     public IDefenseOptions DefaultOptions => (IDefenseOptions)((IComponentEntry)this).DefaultOptions();
 }

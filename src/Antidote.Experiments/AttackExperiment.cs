@@ -16,7 +16,11 @@ namespace Antidote.Experiments;
 /// <summary>`antidote attack`: poison the training set, train a model on it, and write the run folder.</summary>
 public static class AttackExperiment
 {
-    public static string DefaultName(AttackRunConfig c) => $"{c.AttackName}-{c.Dataset}-{c.ModelName}-s{c.Seed}";
+    /// <summary>The run folder's name; bfloat16 runs get their own ("-bf16"), so they never replace or stand in for float32 ones.</summary>
+    public static string DefaultName(AttackRunConfig c) => $"{c.AttackName}-{c.Dataset}-{c.ModelName}-s{c.Seed}{PrecisionSuffix(c.Compute)}";
+
+    /// <summary>"-bf16" for bfloat16 arithmetic, else nothing.</summary>
+    public static string PrecisionSuffix(ComputeSettings? compute) => compute?.Precision == Precision.Bf16 ? "-bf16" : "";
 
     /// <param name="tags">Names for what this run stands for (a sweep's model and attack), kept in its run record.</param>
     public static AttackSummary Run(AttackRunConfig config, RunLocation location, IRunLog console, CancellationToken cancel = default,
@@ -31,7 +35,7 @@ public static class AttackExperiment
             throw new AntidoteException($"--target must be a label of {data.Info.Name} (0..{data.Info.Classes - 1}), got {config.Settings.Target}");
         var spec = new ModelSpec(config.Model, data.Info.Channels, data.Info.Classes, data.Info.Height, data.Info.Width);
         spec.Validate();
-        using var pipeline = DataPipeline.For(data.Info, compute.TorchDevice);
+        using var pipeline = DataPipeline.For(data.Info, compute.TorchDevice, precision: compute.Precision);
         ImageClassifier CreateModel() { var m = ModelCatalog.Create(spec); m.to(compute.TorchDevice); return m; }
 
         using var staging = new StagingDirectory(location.Path, location.Force);

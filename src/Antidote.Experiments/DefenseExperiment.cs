@@ -21,7 +21,7 @@ public static class DefenseExperiment
     public static RunLocation DefaultLocation(DefenseRunConfig c, bool force = false)
     {
         string from = Path.GetFullPath(c.From).TrimEnd(Path.DirectorySeparatorChar);
-        return new RunLocation(Path.GetDirectoryName(from)!, $"{Path.GetFileName(from)}--{c.Method}-s{c.Seed}", force);
+        return new RunLocation(Path.GetDirectoryName(from)!, $"{Path.GetFileName(from)}--{c.Method}-s{c.Seed}{AttackExperiment.PrecisionSuffix(c.Compute)}", force);
     }
 
     /// <param name="tags">Names for what this run stands for (a sweep's model, attack and variant), kept in its run record.</param>
@@ -40,7 +40,7 @@ public static class DefenseExperiment
         using var testSet = new BackdoorTestSet(data.Test, attack);
         var (model, card) = RunModel.Load(attackRun.Path, compute.TorchDevice);
         using var _model = model;
-        using var pipeline = DataPipeline.For(data.Info, compute.TorchDevice);
+        using var pipeline = DataPipeline.For(data.Info, compute.TorchDevice, precision: compute.Precision);
 
         long[] cleanIndices = CleanSubset(data.Train.Count, config.CleanRatio, config.Seed);
         using var cleanData = data.Train.Subset(cleanIndices);

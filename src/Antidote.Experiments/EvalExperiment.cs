@@ -22,7 +22,7 @@ public static class EvalExperiment
         using var testSet = new BackdoorTestSet(data.Test, attack);
         var (model, _) = RunModel.Load(full, compute.TorchDevice);
         using var _model = model;
-        using var pipeline = DataPipeline.For(data.Info, compute.TorchDevice);
+        using var pipeline = DataPipeline.For(data.Info, compute.TorchDevice, precision: compute.Precision);
         return testSet.Evaluate(model, pipeline);
     }
 }

@@ -60,5 +60,31 @@ public abstract class ImageClassifier : nn.Module<Tensor, Tensor>
 
     public Tensor ForwardHead(Tensor features) => Classifier.call(features);
 
-    public override Tensor forward(Tensor x) => ForwardHead(ForwardFeatures(x));
+    public override Tensor forward(Tensor x) => ComputeType == ScalarType.Float32
+        ? ForwardHead(ForwardFeatures(x))
+        // A bfloat16 copy takes the pipeline's float32 inputs and hands back float32 logits, so losses and metrics stay float32.
+        : ForwardHead(ForwardFeatures(x.to(ComputeType))).to(ScalarType.Float32);
+
+    /// <summary>The type the convolutions and linear layers compute in: float32, or bfloat16 on the copy that mixed-precision
+    /// training and evaluation run (see <see cref="CastForCompute"/>).</summary>
+    public ScalarType ComputeType { get; private set; } = ScalarType.Float32;
+
+    /// <summary>Casts the weights to <paramref name="type"/> for arithmetic, except the norm layers, which keep float32
+    /// parameters and statistics (libtorch's CPU norm kernels take bfloat16 inputs with float32 parameters, as autocast does).
+    /// Meant for a copy (<see cref="NewOfSameKind"/>): casting replaces the parameter tensors, so an optimizer holding the old
+    /// ones would lose them.</summary>
+    public void CastForCompute(ScalarType type)
+    {
+        this.to(type);
+        foreach (var (_, module) in named_modules())
+            if (module is BatchNorm1d or BatchNorm2d or LayerNorm or GroupNorm)
+                module.to(ScalarType.Float32);
+        ComputeType = type;
+    }
+
+    /// <summary>A new, untrained model of the same architecture, options and norm layers, on the CPU; null for a model built
+    /// outside <see cref="ModelCatalog"/>.</summary>
+    public ImageClassifier? NewOfSameKind() => Replicate?.Invoke();
+
+    internal Func<ImageClassifier>? Replicate { get; set; }
 }

@@ -45,6 +45,8 @@ public static class ModelCatalog
     public static ImageClassifier Create(ModelSpec spec, NormLayerFactory? norm = null)
     {
         spec.Validate();
-        return Default.Get(spec.Name).Create(spec, norm ?? BatchNorm);
+        var model = Default.Get(spec.Name).Create(spec, norm ?? BatchNorm);
+        model.Replicate = () => Create(spec, norm);
+        return model;
     }
 }

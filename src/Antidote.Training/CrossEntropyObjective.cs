@@ -6,6 +6,8 @@ namespace Antidote.Training;
 /// <summary>Plain supervised training: mean cross-entropy (optionally label-smoothed).</summary>
 public sealed class CrossEntropyObjective(double labelSmoothing = 0) : ITrainingObjective
 {
+    public bool RunsInBFloat16 => true;
+
     public Tensor Loss(ImageClassifier model, Tensor inputs, Tensor labels, StepMetrics metrics)
     {
         var logits = model.call(inputs);

@@ -1,16 +1,21 @@
+using Antidote.Core.Runtime;
 using Antidote.Data;
 using Antidote.Data.Transforms;
 using static TorchSharp.torch;
 
 namespace Antidote.Training;
 
-/// <summary>How batches reach a model: the device, the training augmentation, and the normalisation.</summary>
-public sealed class DataPipeline(Device device, TrainAugmentation augmentation, Normalization normalization) : IDisposable
+/// <summary>How batches reach a model and are computed on: the device, the arithmetic, the training augmentation, and the
+/// normalisation.</summary>
+public sealed class DataPipeline(Device device, TrainAugmentation augmentation, Normalization normalization, Precision precision = Precision.Float32) : IDisposable
 {
-    public static DataPipeline For(DatasetInfo info, Device device, bool augment = true) =>
-        new(device, augment ? TrainAugmentation.For(info) : TrainAugmentation.None, Normalization.For(info, device));
+    public static DataPipeline For(DatasetInfo info, Device device, bool augment = true, Precision precision = Precision.Float32) =>
+        new(device, augment ? TrainAugmentation.For(info) : TrainAugmentation.None, Normalization.For(info, device), precision);
 
     public Device Device { get; } = device;
+
+    /// <summary>The arithmetic the trainer and the evaluator use (<see cref="BFloat16Replica"/> for bfloat16).</summary>
+    public Precision Precision { get; } = precision;
 
     /// <summary>A batch of images in [0, 1] on <see cref="Device"/>, augmented and normalised for training.</summary>
     public Tensor TrainInputs(Tensor images) => normalization.Apply(augmentation.Apply(images));

@@ -1,3 +1,4 @@
+using Antidote.Core.Runtime;
 using Antidote.Data;
 using Antidote.Data.Batching;
 using Antidote.Models;
@@ -15,6 +16,11 @@ public static class Evaluator
 
     public static int[] Predict(ImageClassifier model, ImageDataset data, DataPipeline pipeline, int batchSize = BatchSize)
     {
+        if (pipeline.Precision == Precision.Bf16 && model.ComputeType != ScalarType.BFloat16)
+        {
+            using var replica = BFloat16Replica.Of(model);
+            return Predict(replica.Model, data, pipeline, batchSize);
+        }
         bool wasTraining = model.training;
         model.eval();
         var predictions = new int[data.Count];
@@ -42,6 +48,11 @@ public static class Evaluator
     /// results (measured: the same demo run's clean hinge moved in the fourth digit by epoch 16).</summary>
     public static double MeanHinge(ImageClassifier model, ImageDataset data, DataPipeline pipeline, double epsilon, int batchSize = 512)
     {
+        if (pipeline.Precision == Precision.Bf16 && model.ComputeType != ScalarType.BFloat16)
+        {
+            using var replica = BFloat16Replica.Of(model);
+            return MeanHinge(replica.Model, data, pipeline, epsilon, batchSize);
+        }
         bool wasTraining = model.training;
         model.eval();
         double sum = 0;

@@ -37,6 +37,12 @@ public interface ITrainingObjective
     /// <summary>The loss of a batch; extra per-step numbers go into <paramref name="metrics"/>.</summary>
     Tensor Loss(ImageClassifier model, Tensor inputs, Tensor labels, StepMetrics metrics);
 
+    /// <summary>True when the step can run on the bfloat16 copy the trainer hands it under <c>--precision bf16</c>: its passes go
+    /// through the model it is given, its gradients reach the master weights through <see cref="TrainingOptimizers.Step"/>,
+    /// and anything it reads or changes between steps is the master's (<see cref="BFloat16Replica"/>). False unless a method
+    /// was checked for it.</summary>
+    bool RunsInBFloat16 => false;
+
     /// <summary>Runs after every optimizer step of the default <see cref="Step"/> (e.g. D3's projection back onto the norm sphere).</summary>
     void AfterStep() { }
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Antidote.Core;
 using Antidote.Core.Logging;
+using Antidote.Core.Runtime;
 using Antidote.Data;
 using Antidote.Data.Batching;
 using Antidote.Models;
@@ -23,7 +24,14 @@ public static class Trainer
         Action<EpochRecord>? onEpoch = null, CancellationToken cancel = default)
     {
         int totalEpochs = settings.EpochsFor(data.Count);
+        bool mixed = pipeline.Precision == Precision.Bf16;
+        if (mixed && !objective.RunsInBFloat16)
+            throw new AntidoteException($"{stage}: this method's training step does not run in bfloat16 yet; use --precision float32");
         using var optimizers = objective.CreateOptimizers(model, settings, totalEpochs);
+        // Under bfloat16 the passes run on a copy and the optimizers step this model's float32 weights (BFloat16Replica).
+        using var replica = mixed ? BFloat16Replica.Of(model) : null;
+        var stepModel = replica?.Model ?? model;
+        if (replica is not null) optimizers.BeforeStep = replica.PushGradients;
         int steps = IndexBatches.Count(data.Count, settings.BatchSize);
         var records = new List<EpochRecord>();
         var clock = Stopwatch.StartNew();
@@ -32,6 +40,7 @@ public static class Trainer
             var epochClock = Stopwatch.StartNew();
             double learningRate = optimizers.LearningRate;
             SetTrainMode(model, settings.FreezeBatchNorm);
+            if (replica is not null) SetTrainMode(stepModel, settings.FreezeBatchNorm);
             var metrics = new StepMetrics();
             int step = 0;
             foreach (long[] batch in IndexBatches.Shuffled(data.Count, settings.BatchSize, order))
@@ -41,7 +50,8 @@ public static class Trainer
                 var (rawImages, rawLabels) = data.Batch(batch, pipeline.Device);
                 var (images, labels) = objective.PrepareBatch(rawImages, rawLabels, batch);
                 var inputs = objective.AugmentsBatch ? pipeline.Normalize(images) : pipeline.TrainInputs(images);
-                float stepLoss = objective.Step(model, inputs, labels, optimizers, metrics);
+                replica?.PullWeights();
+                float stepLoss = objective.Step(stepModel, inputs, labels, optimizers, metrics);
                 // A diverged run would otherwise train on NaN to the last epoch and save NaN weights. The weights are checked
                 // after every step, so a failure says which of the two it was: a loss that is not finite from weights that
                 // were (the data or a kernel), or an update that broke the weights from a finite loss (the step size).
@@ -59,6 +69,7 @@ public static class Trainer
                     TimeSpan.FromSeconds(clock.Elapsed.TotalSeconds / done * (total - done))));
             }
             optimizers.EndEpoch();
+            replica?.PushStatistics();
             var means = new Dictionary<string, double>(metrics.Means());
             double meanLoss = means["loss"];
             means.Remove("loss");

@@ -50,8 +50,13 @@ public sealed class TrainingOptimizers(IReadOnlyList<optim.Optimizer> optimizers
         foreach (var optimizer in optimizers) optimizer.zero_grad();
     }
 
+    /// <summary>Runs before every <see cref="Step"/>: the trainer adds a bfloat16 copy's gradients to the float32 master
+    /// weights here (<see cref="BFloat16Replica"/>).</summary>
+    public Action? BeforeStep { get; set; }
+
     public void Step()
     {
+        BeforeStep?.Invoke();
         foreach (var optimizer in optimizers) optimizer.step();
     }
 

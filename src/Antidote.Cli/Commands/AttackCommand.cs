@@ -29,7 +29,7 @@ public sealed class AttackCommand : Command, IChoosesComponents, IRerunsFolders
     private readonly Option<string> _out = CommonOptions.Out("runs");
     private readonly Option<long> _seed = CommonOptions.Seed();
     private readonly Option<string?> _data = CommonOptions.Data();
-    private readonly ComputeOptions _compute = new();
+    private readonly ComputeOptions _compute = new(precision: true);
     private readonly Option<string?> _name = CommonOptions.Name();
     private readonly Option<bool> _force = CommonOptions.Force();
     private readonly Option<string?> _config = ConfigArguments.Option();
@@ -81,9 +81,11 @@ public sealed class AttackCommand : Command, IChoosesComponents, IRerunsFolders
         CommonOptions.NotNegative("--weight-decay", r.GetValue(_weightDecay));
         CommonOptions.NotNegative("--eval-every", evalEvery);
         CommonOptions.NotNegative("--cosine-tmax", tMax);
+        var compute = _compute.Settings(r);
+        ComputeOptions.Supports(compute, "attack", attack.Name, attack.SupportsBFloat16);
         return new AttackRunConfig(
             dataset.Name, (IModelOptions)_models.Bind(r, r.GetValue(_model)!), (IAttackOptions)_attacks.Bind(r, attack.Name), settings,
             new TrainingSettings(epochs, r.GetValue(_lr), batch, WeightDecay: r.GetValue(_weightDecay), CosineTMax: tMax == 0 ? null : tMax),
-            r.GetValue(_seed), r.GetValue(_data), evalEvery, _compute.Settings(r));
+            r.GetValue(_seed), r.GetValue(_data), evalEvery, compute);
     }
 }

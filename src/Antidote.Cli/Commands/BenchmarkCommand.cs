@@ -22,7 +22,7 @@ public sealed class BenchmarkCommand : Command
         Description = "Instead: the training and evaluation step run other ways (channels-last, bfloat16, evaluation batch sizes, " +
                       "inference mode, 1 thread, oneDNN off), each beside Antidote's own way",
     };
-    private readonly ComputeOptions _compute = new();
+    private readonly ComputeOptions _compute = new(precision: true);
 
     public BenchmarkCommand() : base("benchmark", "Measure training images/s per model and D3 vs FT time per epoch")
     {
@@ -42,6 +42,8 @@ public sealed class BenchmarkCommand : Command
             {
                 if (r.GetValue(_compare) is not null)
                     throw new Core.AntidoteException("--step-variants and --compare measure different things: give one");
+                if (_compute.Settings(r).Precision != Core.Runtime.Precision.Float32)
+                    throw new Core.AntidoteException("--step-variants times its own bfloat16 variants beside float32: drop --precision");
                 Console.Write(StepVariants.Format(StepVariants.Run(_compute.Settings(r), new ConsoleRunLog(), r.GetValue(_steps))));
                 return 0;
             }
@@ -52,6 +54,8 @@ public sealed class BenchmarkCommand : Command
             {
                 Console.WriteLine();
                 Console.Write(PyTorchComparison.Format(models, defenses, torch, r.GetValue(_repeats)));
+                if (_compute.Settings(r).Precision != Core.Runtime.Precision.Float32)
+                    Console.WriteLine("note: this run computed in bfloat16, the PyTorch script in float32");
                 if (torch.Threads != TorchSharp.torch.get_num_threads())
                     Console.WriteLine($"note: PyTorch ran {torch.Threads} threads, this run {TorchSharp.torch.get_num_threads()}; rerun both with the same --threads");
             }

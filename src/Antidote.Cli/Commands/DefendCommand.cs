@@ -17,7 +17,7 @@ public sealed class DefendCommand : Command, IChoosesComponents, IRerunsFolders
     private readonly Option<int> _evalEvery = CommonOptions.EvalEvery(0);
     private readonly Option<long> _seed = CommonOptions.Seed();
     private readonly Option<string?> _data = CommonOptions.Data();
-    private readonly ComputeOptions _compute = new();
+    private readonly ComputeOptions _compute = new(precision: true);
     private readonly Option<string?> _name = CommonOptions.Name();
     private readonly Option<bool> _force = CommonOptions.Force();
     private readonly Option<string?> _config = ConfigArguments.Option();
@@ -62,6 +62,9 @@ public sealed class DefendCommand : Command, IChoosesComponents, IRerunsFolders
         CommonOptions.Fraction("--clean-ratio", cleanRatio);
         CommonOptions.NotNegative("--eval-every", r.GetValue(_evalEvery));
         var options = (IDefenseOptions)_defenses.Bind(r, r.GetValue(_method)!);
-        return new DefenseRunConfig(r.GetValue(_from)!, options, cleanRatio, r.GetValue(_seed), r.GetValue(_data), r.GetValue(_evalEvery), _compute.Settings(r));
+        var compute = _compute.Settings(r);
+        var method = DefenseCatalog.Default.Get(r.GetValue(_method)!);
+        ComputeOptions.Supports(compute, "defense", method.Name, method.SupportsBFloat16);
+        return new DefenseRunConfig(r.GetValue(_from)!, options, cleanRatio, r.GetValue(_seed), r.GetValue(_data), r.GetValue(_evalEvery), compute);
     }
 }

@@ -24,7 +24,7 @@ public sealed class DemoCommand : Command, IChoosesComponents
     private readonly ComponentOptionsBinder _ft;
     private readonly Option<long> _seed = CommonOptions.Seed();
     private readonly Option<string?> _data = CommonOptions.Data();
-    private readonly ComputeOptions _compute = new();
+    private readonly ComputeOptions _compute = new(precision: true);
 
     public DemoCommand() : base("demo", "Backdoor a Fashion-MNIST model with BadNets, then remove it with FT and D3 " +
         "(every D3 and FT option is available as in `defend`; FT runs D3's epoch count unless --ft-epochs is given)")

@@ -8,7 +8,7 @@ public sealed class EvalCommand : Command
 {
     private readonly Option<string> _run = CommonOptions.Run();
     private readonly Option<string?> _data = CommonOptions.Data();
-    private readonly ComputeOptions _compute = new();
+    private readonly ComputeOptions _compute = new(precision: true);
 
     public EvalCommand() : base("eval", "Measure ACC, ASR and RA of a run's model on the clean and triggered test sets")
     {

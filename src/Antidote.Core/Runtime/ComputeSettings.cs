@@ -5,7 +5,8 @@ namespace Antidote.Core.Runtime;
 /// <summary>Where tensors live and how many CPU threads libtorch may use.</summary>
 /// <param name="Device">"cpu", "cuda", "cuda:1"; validated at the edge.</param>
 /// <param name="Threads">CPU threads for libtorch; 0 = all cores. Fixing it keeps CPU runs repeatable.</param>
-public sealed record ComputeSettings(string Device = "cpu", int Threads = 0)
+/// <param name="Precision">The arithmetic of training and evaluation (<see cref="Runtime.Precision"/>).</param>
+public sealed record ComputeSettings(string Device = "cpu", int Threads = 0, Precision Precision = Precision.Float32)
 {
     public torch.Device TorchDevice => new(Device);
 
@@ -15,6 +16,7 @@ public sealed record ComputeSettings(string Device = "cpu", int Threads = 0)
     {
         int threads = Threads > 0 ? Threads : Environment.ProcessorCount;
         torch.set_num_threads(threads);
-        return $"{threads} CPU thread{(threads == 1 ? "" : "s")}, device {Device}; {TorchRuntime.EnsureReady()}";
+        string arithmetic = Precision == Precision.Bf16 ? ", bfloat16 arithmetic with float32 master weights" : "";
+        return $"{threads} CPU thread{(threads == 1 ? "" : "s")}, device {Device}{arithmetic}; {TorchRuntime.EnsureReady()}";
     }
 }

@@ -19,6 +19,9 @@ public sealed class D3Objective(
     ImageDataset cleanData, DataPipeline pipeline, CleanStoppingRule? stopping, int hingeEvery = 1,
     double unpushedLearningRateScale = 1) : ITrainingObjective
 {
+    // Its distance term reads the master weights, whose gradients the trainer adds to the copy's (BFloat16Replica).
+    public bool RunsInBFloat16 => true;
+
     public TrainingOptimizers CreateOptimizers(ImageClassifier model, TrainingSettings settings, int epochs) =>
         TrainingOptimizers.SgdCosine(model, settings, epochs, name => !selected.Covers(name), unpushedLearningRateScale);
 

@@ -43,7 +43,7 @@ public static class ThroughputBenchmark
             string name = ModelCatalog.NameOf(options);
             const int batch = 128;
             using var data = Synthetic(info, batch * 4);
-            using var pipeline = DataPipeline.For(info, device);
+            using var pipeline = DataPipeline.For(info, device, precision: compute.Precision);
             var spec = new ModelSpec(options, info.Channels, info.Classes, info.Height, info.Width);
             using var model = ModelCatalog.Create(spec);
             model.to(device);

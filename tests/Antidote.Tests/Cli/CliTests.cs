@@ -78,6 +78,12 @@ public class CliTests
         }
         AssertUsageError(ConsoleCapture.Run("attack", "--attack", "sig", "--label-mode", "all-to-all"), "not supported by sig");
         AssertUsageError(ConsoleCapture.Run("attack", "--device", "tpu"), "unknown --device 'tpu'");
+        AssertUsageError(ConsoleCapture.Run("attack", "--precision", "fp16"), "unknown --precision 'fp16'; use float32 or bf16");
+        AssertUsageError(ConsoleCapture.Run("attack", "--attack", "input-aware", "--precision", "bf16"),
+            "--precision bf16 is not supported by the attack input-aware yet; use --precision float32");
+        AssertUsageError(ConsoleCapture.Run("defend", "--from", "x", "--method", "nad", "--precision", "bf16"),
+            "--precision bf16 is not supported by the defense nad yet");
+        AssertUsageError(ConsoleCapture.Run("sweep", "--precision", "bf16"), "--precision");
         AssertUsageError(ConsoleCapture.Run("attack", "--bogus"), "--bogus");
         AssertUsageError(ConsoleCapture.Run("defend", "--from", "x", "--method", "no-such-defense"), "unknown defense 'no-such-defense'");
         AssertUsageError(ConsoleCapture.Run("defend", "--from", "x", "--clean-ratio", "0"), "--clean-ratio must be in (0, 1]");

@@ -74,6 +74,37 @@ public class RunFolderTests
         Assert.DoesNotContain("fineTuning", config);
     }
 
+    [Fact]
+    public void Every_attack_and_defense_marked_for_bfloat16_runs_in_it_and_its_folders_say_so()
+    {
+        using var temp = new TempDirectory();
+        string data = temp.File("mnist");
+        DatasetFiles.WriteMnistFolder(data, train: 96, test: 24);
+        var bf16 = new Antidote.Core.Runtime.ComputeSettings(Precision: Antidote.Core.Runtime.Precision.Bf16);
+        var attacks = AttackCatalog.Default.Entries.Where(e => e.SupportsBFloat16).Select(e => e.Name).ToList();
+        var defenses = DefenseCatalog.Default.Entries.Where(e => e.SupportsBFloat16).ToList();
+        Assert.Equal(["badnets", "blended", "sig", "wanet", "bpp"], attacks);
+        Assert.Equal(["d3", "ft", "none"], defenses.Select(e => e.Name));
+        foreach (string name in attacks)
+        {
+            var config = TinyAttack(data, name) with { Compute = bf16 };
+            Assert.EndsWith("-bf16", AttackExperiment.DefaultName(config));
+            var location = new RunLocation(temp.File("runs"), AttackExperiment.DefaultName(config));
+            var attack = AttackExperiment.Run(config, location, NullRunLog.Instance);
+            Assert.InRange(attack.Result.Accuracy, 0, 1);
+            Assert.Contains("\"precision\": \"bf16\"", File.ReadAllText(Path.Combine(location.Path, RunFiles.Config)));
+            Assert.Contains("bfloat16 arithmetic with float32 master weights", File.ReadAllText(Path.Combine(location.Path, RunFiles.Log)));
+            foreach (var defense in defenses)
+            {
+                var defend = new DefenseRunConfig(location.Path, (IDefenseOptions)defense.SmokeOptions, CleanRatio: 0.2, Compute: bf16);
+                var defended = DefenseExperiment.DefaultLocation(defend);
+                Assert.EndsWith("-bf16", defended.Name);
+                var summary = DefenseExperiment.Run(defend, defended, NullRunLog.Instance);
+                Assert.True(double.IsFinite(summary.After.Accuracy), $"{name} {defense.Name}");
+            }
+        }
+    }
+
     [Theory]
     [InlineData("wanet")]
     [InlineData("bpp")]
