@@ -13,7 +13,7 @@ public sealed class ComputeOptions(bool precision = false)
     private readonly Option<string> _precision = new("--precision")
     {
         Description = "float32, or bf16: forward and backward passes in bfloat16 on a copy of the model, float32 master weights " +
-                      "(faster on CPUs with native bfloat16; other numbers than float32's; badnets, blended, sig, wanet, bpp, ft, d3)",
+                      "(faster on CPUs with native bfloat16; other numbers than float32's; badnets, blended, sig, wanet, bpp, ft, d3, fst)",
         DefaultValueFactory = _ => "float32",
     };
 

@@ -54,7 +54,7 @@ public static class DefenseCatalog
             "Zhu et al., ICCV 2023; BackdoorBench defense/ft-sam.py", new FtSamOptions(Epochs: 2), o => new FtSamDefense(o)))
         .Register(DefenseEntry.Of<FstOptions>("fst",
             "feature shift tuning: re-initialise the head, fine-tune with α·<W, W0> and the head kept at its initial norm",
-            "Min et al., NeurIPS 2023; AISafety-HKUST/stable_backdoor_purification fine_tune/ft.py", new FstOptions(Epochs: 2), o => new FstDefense(o)))
+            "Min et al., NeurIPS 2023; AISafety-HKUST/stable_backdoor_purification fine_tune/ft.py", new FstOptions(Epochs: 2), o => new FstDefense(o)) with { SupportsBFloat16 = true })
         .Register(DefenseEntry.Of<NoDefenseOptions>("none", "no defense: the model as it came (a sweep's baseline row)",
             "BackdoorBench's 'no defense' rows", new NoDefenseOptions(), _ => new NoDefense()) with { SupportsBFloat16 = true });
 

@@ -67,6 +67,9 @@ public sealed class FstDefense(FstOptions options) : IDefense
     /// <summary>Cross-entropy + α·⟨W, W0⟩, and the head projected back to ‖W0‖ after every step.</summary>
     private sealed class FeatureShiftObjective(SelectedWeights head, double alpha) : ITrainingObjective
     {
+        // Its inner product reads the master head, whose gradient the trainer adds to the copy's (BFloat16Replica).
+        public bool RunsInBFloat16 => true;
+
         public Tensor Loss(ImageClassifier model, Tensor inputs, Tensor labels, StepMetrics metrics)
         {
             var logits = model.call(inputs);

@@ -39,6 +39,24 @@ public class D3DefenseTests : IClassFixture<D3DefenseTests.Backdoor>
     }
 
     [Fact]
+    public void In_bfloat16_D3_still_brings_ASR_down_and_keeps_the_classifier_norm_in_float32()
+    {
+        var before = _planted.Evaluate(_planted.Model);
+        float norm = _planted.Model.Classifier.weight!.norm().item<float>();
+        using var bf16 = DataPipeline.For(_planted.Info, TorchSharp.torch.CPU, precision: Antidote.Core.Runtime.Precision.Bf16);
+        var context = new DefenseContext(_planted.Model, _planted.Clean, n => ModelCatalog.Create(_planted.Spec, n), bf16, 0,
+            Antidote.Core.Logging.NullRunLog.Instance);
+
+        using var defended = new D3Defense(new D3Options(Epochs: 30, BatchSize: 32)).Run(context).Model;
+
+        var after = _planted.Evaluate(defended);
+        Assert.True(after.AttackSuccessRate < 0.2, $"ASR {before.AttackSuccessRate} -> {after.AttackSuccessRate}");
+        Assert.True(after.Accuracy > before.Accuracy - 0.1, $"ACC {before.Accuracy} -> {after.Accuracy}");
+        Assert.Equal(TorchSharp.torch.ScalarType.Float32, defended.Classifier.weight!.dtype);
+        Assert.Equal(norm, defended.Classifier.weight!.norm().item<float>(), norm * 1e-4f);
+    }
+
+    [Fact]
     public void Projection_keeps_each_selected_weight_norm_and_the_input_model_is_untouched()
     {
         var original = _planted.Model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.clone());

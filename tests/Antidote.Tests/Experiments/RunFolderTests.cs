@@ -84,7 +84,7 @@ public class RunFolderTests
         var attacks = AttackCatalog.Default.Entries.Where(e => e.SupportsBFloat16).Select(e => e.Name).ToList();
         var defenses = DefenseCatalog.Default.Entries.Where(e => e.SupportsBFloat16).ToList();
         Assert.Equal(["badnets", "blended", "sig", "wanet", "bpp"], attacks);
-        Assert.Equal(["d3", "ft", "none"], defenses.Select(e => e.Name));
+        Assert.Equal(["d3", "ft", "fst", "none"], defenses.Select(e => e.Name));
         foreach (string name in attacks)
         {
             var config = TinyAttack(data, name) with { Compute = bf16 };
