@@ -16,7 +16,9 @@ public sealed record ComputeSettings(string Device = "cpu", int Threads = 0, Pre
     {
         int threads = Threads > 0 ? Threads : Environment.ProcessorCount;
         torch.set_num_threads(threads);
-        string arithmetic = Precision == Precision.Bf16 ? ", bfloat16 arithmetic with float32 master weights" : "";
+        string arithmetic = Precision != Precision.Bf16 ? ""
+            : ", bfloat16 arithmetic with float32 master weights" + (Device == "cpu" && CpuFeatures.NativeBFloat16() == false
+                ? " (this CPU has no native bfloat16, so expect it slower than float32)" : "");
         return $"{threads} CPU thread{(threads == 1 ? "" : "s")}, device {Device}{arithmetic}; {TorchRuntime.EnsureReady()}";
     }
 }
