@@ -106,5 +106,6 @@ public static class AttackExperiment
     /// model, so they are not part of its hash.</summary>
     public static RunRecord Record(AttackRunConfig config, IReadOnlyDictionary<string, string>? tags = null) =>
         new(RunRecord.AttackKind, null, config.Dataset, config.ModelName, config.AttackName, null,
-            RunRecord.Hash(config with { DataDirectory = null, Compute = null, EvalEvery = 0 }), config.Seed, Tags: tags);
+            RunRecord.WithPrecision(RunRecord.Hash(config with { DataDirectory = null, Compute = null, EvalEvery = 0 }), config.Compute),
+            config.Seed, Tags: tags);
 }

@@ -90,7 +90,8 @@ public static class DefenseExperiment
     /// seed, the attack run's own hash; not where the data lives or how many threads ran it).</summary>
     public static RunRecord Record(DefenseRunConfig saved, RunRecord attack, IReadOnlyDictionary<string, string>? tags = null) =>
         new(RunRecord.DefenseKind, saved.From, attack.Dataset, attack.Model, attack.Attack, saved.Method,
-            RunRecord.Hash(new DefenseIdentity(attack.OptionsHash, saved.Options.Resolved(), saved.CleanRatio, saved.Seed)),
+            RunRecord.WithPrecision(RunRecord.Hash(new DefenseIdentity(attack.OptionsHash, saved.Options.Resolved(), saved.CleanRatio, saved.Seed)),
+                saved.Compute),
             saved.Seed, saved.CleanRatio, tags);
 
     private sealed record DefenseIdentity(string AttackHash, IDefenseOptions Options, double CleanRatio, long Seed);

@@ -35,7 +35,7 @@ public sealed class SweepCommand : Command
     private readonly Option<string?> _config = ConfigArguments.Option();
     private readonly Option<int> _evalEvery = CommonOptions.EvalEvery(0);
     private readonly Argument<string?> _grid = new("GRID") { Description = "The grid as a YAML file (keys: this command's flags without dashes; lists for the comma-separated ones); same as --config", Arity = ArgumentArity.ZeroOrOne };
-    private readonly ComputeOptions _compute = new();
+    private readonly ComputeOptions _compute = new(precision: true);
 
     public SweepCommand() : base("sweep", "Compare defense settings across models, attacks, clean-set sizes and seeds; resumes where it stopped; " +
         "writes sweep.md, sweep.csv, results.csv and the results store (`antidote results`)")
@@ -76,13 +76,18 @@ public sealed class SweepCommand : Command
             CommonOptions.Fraction("--clean-ratios", ratio);
             return ratio;
         }).ToList();
+        var compute = _compute.Settings(r);
+        foreach (string attack in List(r.GetValue(_attacks)!).Select(a => a.Split('+')[0]).Where(AttackCatalog.Default.Contains))
+            ComputeOptions.Supports(compute, "attack", attack, AttackCatalog.Default.Get(attack).SupportsBFloat16);
+        foreach (string method in List(r.GetValue(_variants)!).Select(v => v.Split('+')[0]).Where(DefenseCatalog.Default.Contains))
+            ComputeOptions.Supports(compute, "defense", method, DefenseCatalog.Default.Get(method).SupportsBFloat16);
         var seeds = List(r.GetValue(_seeds)!).Select(s => long.TryParse(s, out long seed) ? seed : throw new AntidoteException($"--seeds: '{s}' is not an integer")).ToList();
         return new SweepSettings(r.GetValue(_out)!,
             List(r.GetValue(_models)!).Select(m => new SweepComponent<IModelOptions>(m, (IModelOptions)models.Parse(m, "--models"))).ToList(),
             List(r.GetValue(_attacks)!).Select(a => Attack(attacks, a)).ToList(),
             List(r.GetValue(_variants)!).Select(v => new SweepVariant(v, (IDefenseOptions)defenses.Parse(v, "--variants"))).ToList(),
             seeds, cleanRatios, Dataset: Antidote.Data.DatasetCatalog.Default.Get(r.GetValue(_dataset)!).Name, DataDirectory: r.GetValue(_data),
-            AttackEpochs: r.GetValue(_attackEpochs), Compute: _compute.Settings(r),
+            AttackEpochs: r.GetValue(_attackEpochs), Compute: compute,
             Shard: r.GetValue(_shard) is string shard ? SweepShard.Parse(shard) : SweepShard.FromEnvironment(Environment.GetEnvironmentVariable),
             Store: r.GetValue(_store), EvalEvery: r.GetValue(_evalEvery));
     }

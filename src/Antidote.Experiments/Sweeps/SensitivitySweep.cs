@@ -57,7 +57,7 @@ public static class SensitivitySweep
             var config = new DefenseRunConfig(attackLocation.Path, cell.Variant.Options, cell.CleanRatio, cell.Seed, settings.DataDirectory,
                 settings.EvalEvery, settings.Compute);
             var location = new RunLocation(settings.Out, RunName(attackLocation.Name, cell.Variant.Label, cell.CleanRatio, cell.Seed), Force: true);
-            var tags = Tags(cell);
+            var tags = Tags(settings, cell);
             var wanted = DefenseExperiment.Record(config with { From = Path.GetRelativePath(location.Path, attackLocation.Path) }, attackRecord, tags);
             DefenseSummary summary;
             using (Lock(settings, location, log, cancel))
@@ -75,7 +75,7 @@ public static class SensitivitySweep
                 foreach (var sink in sinks) sink.Add(row);
             }
             done++;
-            rows.Add(new SweepRow(cell.Model.Label, cell.Attack.Label, cell.Variant.Label, cell.Seed, summary));
+            rows.Add(new SweepRow(ModelLabel(settings, cell), cell.Attack.Label, cell.Variant.Label, cell.Seed, summary));
             SweepReport.Write(settings, Table(settings.Out, rows, log));
         }
         log.Info($"sweep: {done} defense runs{where} in {clock.Elapsed:hh\\:mm\\:ss} ({ran} run now, {done - ran} done before)");
@@ -88,8 +88,10 @@ public static class SensitivitySweep
         var config = new AttackRunConfig(settings.Dataset, cell.Model.Options, cell.Attack.Options, cell.Attack.Settings,
             TrainingSettings.BackdoorBenchAttack(settings.AttackEpochs), cell.Attack.Seed,
             DataDirectory: settings.DataDirectory, EvalEvery: 0, Compute: settings.Compute);
-        var tags = new Dictionary<string, string> { ["model"] = cell.Model.Label, ["attack"] = cell.Attack.Label };
-        var location = new RunLocation(settings.Out, AttackRunName(cell.Attack.Label, settings.Dataset, cell.Model.Label, cell.Attack.Seed));
+        var tags = new Dictionary<string, string> { ["model"] = ModelLabel(settings, cell), ["attack"] = cell.Attack.Label };
+        // A bfloat16 grid's models are its own ("-bf16"), and its defense runs are named after them.
+        var location = new RunLocation(settings.Out, AttackRunName(cell.Attack.Label, settings.Dataset, cell.Model.Label, cell.Attack.Seed)
+                                                     + AttackExperiment.PrecisionSuffix(settings.Compute));
         string hash = AttackExperiment.Record(config).OptionsHash;
         if (IsFinished(location, hash)) return location;
         using (Lock(settings, location, log, cancel))
@@ -103,8 +105,13 @@ public static class SensitivitySweep
         return location;
     }
 
-    private static Dictionary<string, string> Tags(Cell cell) =>
-        new() { ["model"] = cell.Model.Label, ["attack"] = cell.Attack.Label, ["variant"] = cell.Variant.Label };
+    private static Dictionary<string, string> Tags(SweepSettings settings, Cell cell) =>
+        new() { ["model"] = ModelLabel(settings, cell), ["attack"] = cell.Attack.Label, ["variant"] = cell.Variant.Label };
+
+    /// <summary>The model's label in tables and the store: "small-cnn (bf16)" for a bfloat16 grid, so its rows never average
+    /// with float32 ones that share the folder.</summary>
+    private static string ModelLabel(SweepSettings settings, Cell cell) =>
+        settings.Compute?.Precision is Core.Runtime.Precision.Bf16 ? $"{cell.Model.Label} (bf16)" : cell.Model.Label;
 
     private static FileLock Lock(SweepSettings settings, RunLocation location, IRunLog log, CancellationToken cancel) =>
         FileLock.Acquire(Path.Combine(settings.Out, $".{location.Name}.lock"), cancel,

@@ -83,7 +83,8 @@ public class CliTests
             "--precision bf16 is not supported by the attack input-aware yet; use --precision float32");
         AssertUsageError(ConsoleCapture.Run("defend", "--from", "x", "--method", "nad", "--precision", "bf16"),
             "--precision bf16 is not supported by the defense nad yet");
-        AssertUsageError(ConsoleCapture.Run("sweep", "--precision", "bf16"), "--precision");
+        AssertUsageError(ConsoleCapture.Run("sweep", "--variants", "d3,nad", "--precision", "bf16"), "--precision bf16 is not supported by the defense nad yet");
+        AssertUsageError(ConsoleCapture.Run("sweep", "--attacks", "badnets,lf", "--precision", "bf16"), "--precision bf16 is not supported by the attack lf yet");
         AssertUsageError(ConsoleCapture.Run("attack", "--bogus"), "--bogus");
         AssertUsageError(ConsoleCapture.Run("defend", "--from", "x", "--method", "no-such-defense"), "unknown defense 'no-such-defense'");
         AssertUsageError(ConsoleCapture.Run("defend", "--from", "x", "--clean-ratio", "0"), "--clean-ratio must be in (0, 1]");

@@ -46,6 +46,29 @@ public class SensitivitySweepTests
     }
 
     [Fact]
+    public void A_bfloat16_sweep_in_a_float32_sweep_s_folder_makes_its_own_runs_and_rows()
+    {
+        using var temp = new TempDirectory();
+        DatasetFiles.WriteMnistFolder(temp.File("mnist"), train: 80, test: 20);
+        var float32 = Settings(temp.Path, 1) with { Seeds = [0], Variants = [new SweepVariant("ft", new FineTuningOptions(Epochs: 1, BatchSize: 16))] };
+        SensitivitySweep.Run(float32, NullRunLog.Instance);
+        string summary = temp.File("sweep/badnets-mnist-small-cnn-s0--ft-r0.2-s0/summary.json");
+        var written = File.GetLastWriteTimeUtc(summary);
+
+        var bf16 = float32 with { Compute = new Antidote.Core.Runtime.ComputeSettings(Precision: Antidote.Core.Runtime.Precision.Bf16) };
+        var rows = SensitivitySweep.Run(bf16, NullRunLog.Instance);
+
+        Assert.Equal("small-cnn (bf16)", Assert.Single(rows).Model);
+        Assert.True(File.Exists(temp.File("sweep/badnets-mnist-small-cnn-s0-bf16--ft-r0.2-s0/summary.json")));
+        Assert.Equal(written, File.GetLastWriteTimeUtc(summary));
+        Assert.NotEqual(RunRecord.TryRead(temp.File("sweep/badnets-mnist-small-cnn-s0"))!.OptionsHash,
+            RunRecord.TryRead(temp.File("sweep/badnets-mnist-small-cnn-s0-bf16"))!.OptionsHash);
+        string table = File.ReadAllText(temp.File("sweep/sweep.md"));
+        Assert.Contains("| small-cnn | badnets |", table);
+        Assert.Contains("| small-cnn (bf16) | badnets |", table);
+    }
+
+    [Fact]
     public void The_table_covers_every_finished_run_in_the_folder_and_each_run_records_its_learning_rate()
     {
         using var temp = new TempDirectory();
