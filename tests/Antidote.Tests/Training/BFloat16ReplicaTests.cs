@@ -1,6 +1,7 @@
 using Antidote.Core;
 using Antidote.Core.Logging;
 using Antidote.Core.Runtime;
+using Antidote.Data;
 using Antidote.Models;
 using Antidote.Models.SmallCnn;
 using Antidote.Tests.TestKit;
@@ -17,6 +18,10 @@ public class BFloat16ReplicaTests
     private static DataPipeline Pipeline(Precision precision) =>
         DataPipeline.For(QuadrantImages.Info(), CPU, augment: false, precision: precision);
 
+    /// <summary>Plain cross-entropy training through the trainer, in the pipeline's precision.</summary>
+    private static List<EpochRecord> Train(ImageClassifier model, ImageDataset data, DataPipeline pipeline, TrainingSettings settings) =>
+        Trainer.Train(model, data, pipeline, settings, new CrossEntropyObjective(), new Random(0), NullRunLog.Instance, "t");
+
     [Fact]
     public void Training_in_bfloat16_learns_the_task_and_leaves_a_float32_model()
     {
@@ -24,8 +29,7 @@ public class BFloat16ReplicaTests
         using var pipeline = Pipeline(Precision.Bf16);
         using var model = SmallModel();
 
-        var records = Trainer.Train(model, data, pipeline, new TrainingSettings(8, 0.05, 32), new CrossEntropyObjective(),
-            new Random(0), NullRunLog.Instance, "attack");
+        var records = Train(model, data, pipeline, new TrainingSettings(8, 0.05, 32));
 
         Assert.True(records[^1].Loss < records[0].Loss / 2, $"loss {records[0].Loss} -> {records[^1].Loss}");
         Assert.True(Evaluator.Accuracy(model, data, pipeline) > 0.9);
@@ -43,8 +47,7 @@ public class BFloat16ReplicaTests
 
         // At lr 1e-6 every step moves a weight by far less than bfloat16's spacing (2^-8 of its size): a bfloat16 weight
         // would round each update away; the float32 master keeps it.
-        Trainer.Train(model, data, pipeline, new TrainingSettings(1, 1e-6, 16, Momentum: 0, WeightDecay: 0), new CrossEntropyObjective(),
-            new Random(0), NullRunLog.Instance, "ft");
+        Train(model, data, pipeline, new TrainingSettings(1, 1e-6, 16, Momentum: 0, WeightDecay: 0));
 
         var moved = (model.Classifier.weight! - before).abs();
         Assert.True(moved.max().item<float>() > 0, "the master weights did not move");
@@ -115,8 +118,7 @@ public class BFloat16ReplicaTests
         var norm = model.named_modules().Select(m => m.module).OfType<BatchNorm2d>().First();
         Assert.True(norm.running_mean!.eq(0).all().item<bool>());
 
-        Trainer.Train(model, data, pipeline, new TrainingSettings(1, 0.01, 16), new CrossEntropyObjective(),
-            new Random(0), NullRunLog.Instance, "ft");
+        Train(model, data, pipeline, new TrainingSettings(1, 0.01, 16));
 
         Assert.False(norm.running_mean!.eq(0).all().item<bool>());
         Assert.Equal(2, norm.num_batches_tracked!.item<long>());
@@ -125,19 +127,18 @@ public class BFloat16ReplicaTests
     [Fact]
     public void The_same_seed_gives_the_same_bfloat16_weights()
     {
-        Tensor Train()
+        Tensor TrainOnce()
         {
             using var data = QuadrantImages.Create(64, seed: 7);
             using var pipeline = DataPipeline.For(QuadrantImages.Info(), CPU, precision: Precision.Bf16);
             manual_seed(8);
             using var model = SmallModel();
-            Trainer.Train(model, data, pipeline, new TrainingSettings(2, 0.05, 16), new CrossEntropyObjective(),
-                new Random(0), NullRunLog.Instance, "attack");
+            Train(model, data, pipeline, new TrainingSettings(2, 0.05, 16));
             return model.Classifier.weight!.detach().clone();
         }
 
-        using var first = Train();
-        using var second = Train();
+        using var first = TrainOnce();
+        using var second = TrainOnce();
         Assert.True(first.eq(second).all().item<bool>());
     }
 
@@ -148,9 +149,9 @@ public class BFloat16ReplicaTests
         using var pipeline = Pipeline(Precision.Bf16);
         using var model = SmallModel();
         long LiveTensors() => TorchSharp.DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount;
-        Trainer.Train(model, data, pipeline, new TrainingSettings(1, 0.01, 16), new CrossEntropyObjective(), new Random(0), NullRunLog.Instance, "t");
+        Train(model, data, pipeline, new TrainingSettings(1, 0.01, 16));
         long afterOne = LiveTensors();
-        Trainer.Train(model, data, pipeline, new TrainingSettings(9, 0.01, 16), new CrossEntropyObjective(), new Random(0), NullRunLog.Instance, "t");
+        Train(model, data, pipeline, new TrainingSettings(9, 0.01, 16));
         long afterNine = LiveTensors();
         // 32 more steps (4 per epoch): a tensor kept per step would show as 32 or more.
         Assert.InRange(afterNine - afterOne, -16, 16);
@@ -184,7 +185,7 @@ public class BFloat16ReplicaTests
         using var exact = Pipeline(Precision.Float32);
         using var approximate = Pipeline(Precision.Bf16);
         using var model = SmallModel();
-        Trainer.Train(model, data, exact, new TrainingSettings(6, 0.05, 32), new CrossEntropyObjective(), new Random(0), NullRunLog.Instance, "attack");
+        Train(model, data, exact, new TrainingSettings(6, 0.05, 32));
 
         int[] a = Evaluator.Predict(model, data, exact), b = Evaluator.Predict(model, data, approximate);
 
