@@ -14,30 +14,20 @@ public static class Evaluator
     /// width 16 on a 2-core CPU (`antidote benchmark --step-variants`, README); 1,024 is slower still.</summary>
     public const int BatchSize = 256;
 
-    public static int[] Predict(ImageClassifier model, ImageDataset data, DataPipeline pipeline, int batchSize = BatchSize)
-    {
-        if (pipeline.Precision == Precision.Bf16 && model.ComputeType != ScalarType.BFloat16)
+    public static int[] Predict(ImageClassifier model, ImageDataset data, DataPipeline pipeline, int batchSize = BatchSize) =>
+        InEvalMode(model, pipeline, scored =>
         {
-            using var replica = BFloat16Replica.Of(model);
-            return Predict(replica.Model, data, pipeline, batchSize);
-        }
-        bool wasTraining = model.training;
-        model.eval();
-        var predictions = new int[data.Count];
-        using (inference_mode())
-        {
+            var predictions = new int[data.Count];
             foreach (long[] batch in IndexBatches.InOrder(data.Count, batchSize))
             {
                 using var scope = NewDisposeScope();
                 var (inputs, _) = pipeline.EvalBatch(data, batch);
-                long[] predicted = model.call(inputs).argmax(1).to(CPU).data<long>().ToArray();
+                long[] predicted = scored.call(inputs).argmax(1).to(CPU).data<long>().ToArray();
                 for (int i = 0; i < batch.Length; i++)
                     predictions[batch[i]] = (int)predicted[i];
             }
-        }
-        if (wasTraining) model.train();
-        return predictions;
-    }
+            return predictions;
+        });
 
     /// <summary>Top-1 accuracy on <paramref name="data"/> (eval mode, no augmentation).</summary>
     public static double Accuracy(ImageClassifier model, ImageDataset data, DataPipeline pipeline) =>
@@ -46,27 +36,35 @@ public static class Evaluator
     /// <summary>Mean of max(0, CE − ε) over the rows, without augmentation (D3's clean budget). Summed per batch of 512, as
     /// before <see cref="BatchSize"/> became 256: another batch changes the sum's last bits, and with them D3's λ path and its
     /// results (measured: the same demo run's clean hinge moved in the fourth digit by epoch 16).</summary>
-    public static double MeanHinge(ImageClassifier model, ImageDataset data, DataPipeline pipeline, double epsilon, int batchSize = 512)
-    {
-        if (pipeline.Precision == Precision.Bf16 && model.ComputeType != ScalarType.BFloat16)
+    public static double MeanHinge(ImageClassifier model, ImageDataset data, DataPipeline pipeline, double epsilon, int batchSize = 512) =>
+        InEvalMode(model, pipeline, scored =>
         {
-            using var replica = BFloat16Replica.Of(model);
-            return MeanHinge(replica.Model, data, pipeline, epsilon, batchSize);
-        }
-        bool wasTraining = model.training;
-        model.eval();
-        double sum = 0;
-        using (inference_mode())
-        {
+            double sum = 0;
             foreach (long[] batch in IndexBatches.InOrder(data.Count, batchSize))
             {
                 using var scope = NewDisposeScope();
                 var (inputs, labels) = pipeline.EvalBatch(data, batch);
-                var crossEntropy = nn.functional.cross_entropy(model.call(inputs), labels, reduction: nn.Reduction.None);
+                var crossEntropy = nn.functional.cross_entropy(scored.call(inputs), labels, reduction: nn.Reduction.None);
                 sum += nn.functional.relu(crossEntropy - epsilon).sum().item<float>();
             }
+            return sum / data.Count;
+        });
+
+    /// <summary>Runs <paramref name="score"/> on the model in eval mode under inference mode and puts its mode back after;
+    /// under bfloat16 the model scored is a bfloat16 copy of a float32 one (<see cref="BFloat16Replica"/>).</summary>
+    private static T InEvalMode<T>(ImageClassifier model, DataPipeline pipeline, Func<ImageClassifier, T> score)
+    {
+        if (pipeline.Precision == Precision.Bf16 && model.ComputeType != ScalarType.BFloat16)
+        {
+            using var replica = BFloat16Replica.Of(model);
+            return InEvalMode(replica.Model, pipeline, score);
         }
+        bool wasTraining = model.training;
+        model.eval();
+        T result;
+        using (inference_mode())
+            result = score(model);
         if (wasTraining) model.train();
-        return sum / data.Count;
+        return result;
     }
 }
