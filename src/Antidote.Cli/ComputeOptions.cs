@@ -1,6 +1,8 @@
 using System.CommandLine;
+using Antidote.Attacks;
 using Antidote.Core;
 using Antidote.Core.Runtime;
+using Antidote.Defenses;
 
 namespace Antidote.Cli;
 
@@ -22,8 +24,13 @@ public sealed class ComputeOptions(bool precision = false)
     public ComputeSettings Settings(ParseResult result) =>
         CommonOptions.Compute(result.GetValue(_device)!, result.GetValue(_threads), precision ? result.GetValue(_precision)! : "float32");
 
-    /// <summary>Refuses --precision bf16 for a component whose steps were not checked in bfloat16 (one line, before any work).</summary>
-    public static void Supports(ComputeSettings compute, string kind, string name, bool supported)
+    /// <summary>Refuses --precision bf16 for an attack whose steps were not checked in bfloat16 (one line, before any work).</summary>
+    public static void Supports(ComputeSettings compute, AttackEntry attack) => Supports(compute, "attack", attack.Name, attack.SupportsBFloat16);
+
+    /// <summary>Refuses --precision bf16 for a defense whose steps were not checked in bfloat16 (one line, before any work).</summary>
+    public static void Supports(ComputeSettings compute, DefenseEntry defense) => Supports(compute, "defense", defense.Name, defense.SupportsBFloat16);
+
+    private static void Supports(ComputeSettings compute, string kind, string name, bool supported)
     {
         if (compute.Precision == Precision.Bf16 && !supported)
             throw new AntidoteException($"--precision bf16 is not supported by the {kind} {name} yet; use --precision float32");

@@ -82,7 +82,7 @@ public sealed class AttackCommand : Command, IChoosesComponents, IRerunsFolders
         CommonOptions.NotNegative("--eval-every", evalEvery);
         CommonOptions.NotNegative("--cosine-tmax", tMax);
         var compute = _compute.Settings(r);
-        ComputeOptions.Supports(compute, "attack", attack.Name, attack.SupportsBFloat16);
+        ComputeOptions.Supports(compute, attack);
         return new AttackRunConfig(
             dataset.Name, (IModelOptions)_models.Bind(r, r.GetValue(_model)!), (IAttackOptions)_attacks.Bind(r, attack.Name), settings,
             new TrainingSettings(epochs, r.GetValue(_lr), batch, WeightDecay: r.GetValue(_weightDecay), CosineTMax: tMax == 0 ? null : tMax),

@@ -38,23 +38,24 @@ public sealed class BenchmarkCommand : Command
             CommonOptions.Positive("--steps", r.GetValue(_steps));
             CommonOptions.Positive("--clean-samples", r.GetValue(_cleanSamples));
             CommonOptions.Positive("--repeats", r.GetValue(_repeats));
+            var compute = _compute.Settings(r);
             if (r.GetValue(_variants))
             {
                 if (r.GetValue(_compare) is not null)
                     throw new Core.AntidoteException("--step-variants and --compare measure different things: give one");
-                if (_compute.Settings(r).Precision != Core.Runtime.Precision.Float32)
+                if (compute.Precision != Core.Runtime.Precision.Float32)
                     throw new Core.AntidoteException("--step-variants times its own bfloat16 variants beside float32: drop --precision");
-                Console.Write(StepVariants.Format(StepVariants.Run(_compute.Settings(r), new ConsoleRunLog(), r.GetValue(_steps))));
+                Console.Write(StepVariants.Format(StepVariants.Run(compute, new ConsoleRunLog(), r.GetValue(_steps))));
                 return 0;
             }
             // Read before the minutes of measuring, so a wrong file fails at once.
             var torch = r.GetValue(_compare) is string path ? PyTorchComparison.Read(path) : null;
-            var (models, defenses) = ThroughputBenchmark.Run(_compute.Settings(r), new ConsoleRunLog(), r.GetValue(_steps), r.GetValue(_cleanSamples), r.GetValue(_repeats));
+            var (models, defenses) = ThroughputBenchmark.Run(compute, new ConsoleRunLog(), r.GetValue(_steps), r.GetValue(_cleanSamples), r.GetValue(_repeats));
             if (torch is not null)
             {
                 Console.WriteLine();
                 Console.Write(PyTorchComparison.Format(models, defenses, torch, r.GetValue(_repeats)));
-                if (_compute.Settings(r).Precision != Core.Runtime.Precision.Float32)
+                if (compute.Precision != Core.Runtime.Precision.Float32)
                     Console.WriteLine("note: this run computed in bfloat16, the PyTorch script in float32");
                 if (torch.Threads != TorchSharp.torch.get_num_threads())
                     Console.WriteLine($"note: PyTorch ran {torch.Threads} threads, this run {TorchSharp.torch.get_num_threads()}; rerun both with the same --threads");

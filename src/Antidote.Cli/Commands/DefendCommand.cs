@@ -63,8 +63,7 @@ public sealed class DefendCommand : Command, IChoosesComponents, IRerunsFolders
         CommonOptions.NotNegative("--eval-every", r.GetValue(_evalEvery));
         var options = (IDefenseOptions)_defenses.Bind(r, r.GetValue(_method)!);
         var compute = _compute.Settings(r);
-        var method = DefenseCatalog.Default.Get(r.GetValue(_method)!);
-        ComputeOptions.Supports(compute, "defense", method.Name, method.SupportsBFloat16);
+        ComputeOptions.Supports(compute, DefenseCatalog.Default.Get(r.GetValue(_method)!));
         return new DefenseRunConfig(r.GetValue(_from)!, options, cleanRatio, r.GetValue(_seed), r.GetValue(_data), r.GetValue(_evalEvery), compute);
     }
 }

@@ -77,16 +77,16 @@ public sealed class SweepCommand : Command
             return ratio;
         }).ToList();
         var compute = _compute.Settings(r);
-        foreach (string attack in List(r.GetValue(_attacks)!).Select(a => a.Split('+')[0]).Where(AttackCatalog.Default.Contains))
-            ComputeOptions.Supports(compute, "attack", attack, AttackCatalog.Default.Get(attack).SupportsBFloat16);
-        foreach (string method in List(r.GetValue(_variants)!).Select(v => v.Split('+')[0]).Where(DefenseCatalog.Default.Contains))
-            ComputeOptions.Supports(compute, "defense", method, DefenseCatalog.Default.Get(method).SupportsBFloat16);
         var seeds = List(r.GetValue(_seeds)!).Select(s => long.TryParse(s, out long seed) ? seed : throw new AntidoteException($"--seeds: '{s}' is not an integer")).ToList();
+        var sweptAttacks = List(r.GetValue(_attacks)!).Select(a => Attack(attacks, a)).ToList();
+        var variants = List(r.GetValue(_variants)!).Select(v => new SweepVariant(v, (IDefenseOptions)defenses.Parse(v, "--variants"))).ToList();
+        foreach (var attack in sweptAttacks)
+            ComputeOptions.Supports(compute, AttackCatalog.Default.Get(AttackCatalog.NameOf(attack.Options)));
+        foreach (var variant in variants)
+            ComputeOptions.Supports(compute, DefenseCatalog.Default.Get(DefenseCatalog.NameOf(variant.Options)));
         return new SweepSettings(r.GetValue(_out)!,
             List(r.GetValue(_models)!).Select(m => new SweepComponent<IModelOptions>(m, (IModelOptions)models.Parse(m, "--models"))).ToList(),
-            List(r.GetValue(_attacks)!).Select(a => Attack(attacks, a)).ToList(),
-            List(r.GetValue(_variants)!).Select(v => new SweepVariant(v, (IDefenseOptions)defenses.Parse(v, "--variants"))).ToList(),
-            seeds, cleanRatios, Dataset: Antidote.Data.DatasetCatalog.Default.Get(r.GetValue(_dataset)!).Name, DataDirectory: r.GetValue(_data),
+            sweptAttacks, variants, seeds, cleanRatios, Dataset: Antidote.Data.DatasetCatalog.Default.Get(r.GetValue(_dataset)!).Name, DataDirectory: r.GetValue(_data),
             AttackEpochs: r.GetValue(_attackEpochs), Compute: compute,
             Shard: r.GetValue(_shard) is string shard ? SweepShard.Parse(shard) : SweepShard.FromEnvironment(Environment.GetEnvironmentVariable),
             Store: r.GetValue(_store), EvalEvery: r.GetValue(_evalEvery));
