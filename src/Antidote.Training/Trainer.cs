@@ -29,7 +29,7 @@ public static class Trainer
             throw new AntidoteException($"{stage}: this method's training step does not run in bfloat16 yet; use --precision float32");
         using var optimizers = objective.CreateOptimizers(model, settings, totalEpochs);
         // Under bfloat16 the passes run on a copy and the optimizers step this model's float32 weights (BFloat16Replica).
-        using var replica = mixed ? BFloat16Replica.Of(model) : null;
+        using var replica = mixed ? BFloat16Replica.ForTraining(model) : null;
         var stepModel = replica?.Model ?? model;
         if (replica is not null) optimizers.BeforeStep = replica.PushGradients;
         int steps = IndexBatches.Count(data.Count, settings.BatchSize);

@@ -217,4 +217,48 @@ public class BFloat16ReplicaTests
         Assert.InRange(Evaluator.MeanHinge(model, data, approximate, 0.1), 0.5 * Evaluator.MeanHinge(model, data, exact, 0.1) - 0.01,
             2 * Evaluator.MeanHinge(model, data, exact, 0.1) + 0.01);
     }
+
+    /// <summary>Cross-entropy that scores the model between epochs, as D3's clean hinge does, both through the evaluator and
+    /// through a copy made for the purpose.</summary>
+    private sealed class ScoringObjective(ImageDataset data, DataPipeline pipeline) : ITrainingObjective
+    {
+        public List<(double Evaluator, double FreshCopy, bool Kept)> Scores { get; } = [];
+
+        public bool RunsInBFloat16 => true;
+
+        public Tensor Loss(ImageClassifier model, Tensor inputs, Tensor labels, StepMetrics metrics) =>
+            nn.functional.cross_entropy(model.call(inputs), labels);
+
+        public bool AfterEpoch(ImageClassifier model, EpochRecord record)
+        {
+            double fresh;
+            using (var copy = BFloat16Replica.Of(model))
+            using (inference_mode())
+            {
+                copy.Model.eval();
+                var (inputs, labels) = pipeline.EvalBatch(data, [.. Enumerable.Range(0, data.Count).Select(i => (long)i)]);
+                using var crossEntropy = nn.functional.cross_entropy(copy.Model.call(inputs), labels, reduction: nn.Reduction.None);
+                fresh = nn.functional.relu(crossEntropy - 0.1).sum().item<float>() / data.Count;
+            }
+            Scores.Add((Evaluator.MeanHinge(model, data, pipeline, 0.1), fresh, BFloat16Replica.InTraining(model) is not null));
+            return true;
+        }
+    }
+
+    [Fact]
+    public void Evaluation_between_epochs_scores_through_the_training_copy_and_matches_a_fresh_copy()
+    {
+        using var data = QuadrantImages.Create(96, seed: 12);
+        using var pipeline = Pipeline(Precision.Bf16);
+        using var model = SmallModel();
+        var objective = new ScoringObjective(data, pipeline);
+
+        Trainer.Train(model, data, pipeline, new TrainingSettings(3, 0.05, 32), objective, new Random(0), NullRunLog.Instance, "t");
+
+        Assert.Equal(3, objective.Scores.Count);
+        Assert.All(objective.Scores, s => Assert.True(s.Kept));
+        Assert.All(objective.Scores, s => Assert.Equal(s.FreshCopy, s.Evaluator, 6));
+        Assert.NotEqual(objective.Scores[0].Evaluator, objective.Scores[2].Evaluator); // the weights moved, and the scores with them
+        Assert.Null(BFloat16Replica.InTraining(model)); // the run's copy is gone with the run
+    }
 }
