@@ -194,4 +194,45 @@ public class TrainerTests
         // Trained on labels the batches were changed to: the model now calls everything class 0.
         Assert.All(Evaluator.Predict(model, data, pipeline), p => Assert.Equal(0, p));
     }
+
+    /// <summary>Cross-entropy whose batch preparation and end-of-epoch work take a known minimum time.</summary>
+    private sealed class SlowObjective : ITrainingObjective
+    {
+        public (Tensor Images, Tensor Labels) PrepareBatch(Tensor images, Tensor labels, long[] rows)
+        {
+            Thread.Sleep(100);
+            return (images, labels);
+        }
+
+        public Tensor Loss(ImageClassifier model, Tensor inputs, Tensor labels, StepMetrics metrics) =>
+            nn.functional.cross_entropy(model.call(inputs), labels);
+
+        public bool AfterEpoch(ImageClassifier model, EpochRecord record)
+        {
+            Thread.Sleep(300);
+            return true;
+        }
+    }
+
+    [Fact]
+    public void The_trainer_says_how_much_of_its_time_went_to_steps_to_making_batches_and_to_the_work_after_each_epoch()
+    {
+        using var data = QuadrantImages.Create(32, seed: 3);
+        using var pipeline = DataPipeline.For(QuadrantImages.Info(), CPU);
+        using var model = ModelCatalog.Create(new ModelSpec(new SmallCnnOptions(Width: 4), 1, 4, 12, 12));
+        var log = new ListRunLog();
+
+        Trainer.Train(model, data, pipeline, new TrainingSettings(2, 0.01, 16), new SlowObjective(), new Random(0), log, "t");
+
+        // 2 epochs of 2 batches: at least 0.4 s making batches and 0.6 s after the epochs.
+        var line = Assert.Single(log.Lines, l => l.StartsWith("t took "));
+        var match = System.Text.RegularExpressions.Regex.Match(line,
+            @"^t took ([\d.]+) s: steps ([\d.]+) s, making batches ([\d.]+) s, after each epoch \(scores, clean-set passes\) ([\d.]+) s$");
+        Assert.True(match.Success, line);
+        double[] seconds = [.. Enumerable.Range(1, 4).Select(g => double.Parse(match.Groups[g].Value, System.Globalization.CultureInfo.InvariantCulture))];
+        Assert.InRange(seconds[2], 0.4, seconds[0]);
+        Assert.InRange(seconds[3], 0.6, seconds[0]);
+        Assert.InRange(seconds[1], 0, seconds[0]);
+        Assert.Equal(seconds[0], seconds[1] + seconds[2] + seconds[3], 0.25); // each rounded to 0.1 s
+    }
 }
