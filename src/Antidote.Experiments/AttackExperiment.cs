@@ -16,11 +16,8 @@ namespace Antidote.Experiments;
 /// <summary>`antidote attack`: poison the training set, train a model on it, and write the run folder.</summary>
 public static class AttackExperiment
 {
-    /// <summary>The run folder's name; bfloat16 runs get their own ("-bf16"), so they never replace or stand in for float32 ones.</summary>
-    public static string DefaultName(AttackRunConfig c) => $"{c.AttackName}-{c.Dataset}-{c.ModelName}-s{c.Seed}{PrecisionSuffix(c.Compute)}";
-
-    /// <summary>"-bf16" for bfloat16 arithmetic, else nothing.</summary>
-    public static string PrecisionSuffix(ComputeSettings? compute) => compute?.Precision == Precision.Bf16 ? "-bf16" : "";
+    /// <summary>The run folder's name; bfloat16 runs get their own (<see cref="RunArithmetic"/>).</summary>
+    public static string DefaultName(AttackRunConfig c) => $"{c.AttackName}-{c.Dataset}-{c.ModelName}-s{c.Seed}{RunArithmetic.FolderSuffix(c.Compute)}";
 
     /// <param name="tags">Names for what this run stands for (a sweep's model and attack), kept in its run record.</param>
     public static AttackSummary Run(AttackRunConfig config, RunLocation location, IRunLog console, CancellationToken cancel = default,
@@ -106,6 +103,6 @@ public static class AttackExperiment
     /// model, so they are not part of its hash.</summary>
     public static RunRecord Record(AttackRunConfig config, IReadOnlyDictionary<string, string>? tags = null) =>
         new(RunRecord.AttackKind, null, config.Dataset, config.ModelName, config.AttackName, null,
-            RunRecord.WithPrecision(RunRecord.Hash(config with { DataDirectory = null, Compute = null, EvalEvery = 0 }), config.Compute),
+            RunArithmetic.Hash(RunRecord.Hash(config with { DataDirectory = null, Compute = null, EvalEvery = 0 }), config.Compute),
             config.Seed, Tags: tags);
 }

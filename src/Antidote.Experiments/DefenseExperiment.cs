@@ -21,7 +21,7 @@ public static class DefenseExperiment
     public static RunLocation DefaultLocation(DefenseRunConfig c, bool force = false)
     {
         string from = Path.GetFullPath(c.From).TrimEnd(Path.DirectorySeparatorChar);
-        return new RunLocation(Path.GetDirectoryName(from)!, $"{Path.GetFileName(from)}--{c.Method}-s{c.Seed}{AttackExperiment.PrecisionSuffix(c.Compute)}", force);
+        return new RunLocation(Path.GetDirectoryName(from)!, $"{Path.GetFileName(from)}--{c.Method}-s{c.Seed}{RunArithmetic.FolderSuffix(c.Compute)}", force);
     }
 
     /// <param name="tags">Names for what this run stands for (a sweep's model, attack and variant), kept in its run record.</param>
@@ -90,7 +90,7 @@ public static class DefenseExperiment
     /// seed, the attack run's own hash; not where the data lives or how many threads ran it).</summary>
     public static RunRecord Record(DefenseRunConfig saved, RunRecord attack, IReadOnlyDictionary<string, string>? tags = null) =>
         new(RunRecord.DefenseKind, saved.From, attack.Dataset, attack.Model, attack.Attack, saved.Method,
-            RunRecord.WithPrecision(RunRecord.Hash(new DefenseIdentity(attack.OptionsHash, saved.Options.Resolved(), saved.CleanRatio, saved.Seed)),
+            RunArithmetic.Hash(RunRecord.Hash(new DefenseIdentity(attack.OptionsHash, saved.Options.Resolved(), saved.CleanRatio, saved.Seed)),
                 saved.Compute),
             saved.Seed, saved.CleanRatio, tags);
 

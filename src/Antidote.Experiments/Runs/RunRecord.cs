@@ -1,4 +1,3 @@
-using Antidote.Core.Runtime;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -35,13 +34,6 @@ public sealed record RunRecord(
         byte[] json = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(definingPart, RunJson.Options));
         return Convert.ToHexStringLower(SHA256.HashData(json))[..16];
     }
-
-    /// <summary>A run's hash with its arithmetic: a bfloat16 run is another run than the float32 one it otherwise equals;
-    /// float32 hashes stay what they were before there was a choice (device and threads change last digits, not the run).</summary>
-    public static string WithPrecision(string hash, ComputeSettings? compute) =>
-        compute?.Precision is Precision.Bf16 ? Hash(new ArithmeticIdentity(hash, Precision.Bf16)) : hash;
-
-    private sealed record ArithmeticIdentity(string Hash, Precision Precision);
 
     /// <summary>The record of the run in <paramref name="runFolder"/>, or null when it has none (not a finished run).</summary>
     public static RunRecord? TryRead(string runFolder)

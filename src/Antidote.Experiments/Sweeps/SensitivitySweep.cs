@@ -91,7 +91,7 @@ public static class SensitivitySweep
         var tags = new Dictionary<string, string> { ["model"] = ModelLabel(settings, cell), ["attack"] = cell.Attack.Label };
         // A bfloat16 grid's models are its own ("-bf16"), and its defense runs are named after them.
         var location = new RunLocation(settings.Out, AttackRunName(cell.Attack.Label, settings.Dataset, cell.Model.Label, cell.Attack.Seed)
-                                                     + AttackExperiment.PrecisionSuffix(settings.Compute));
+                                                     + RunArithmetic.FolderSuffix(settings.Compute));
         string hash = AttackExperiment.Record(config).OptionsHash;
         if (IsFinished(location, hash)) return location;
         using (Lock(settings, location, log, cancel))
@@ -108,10 +108,8 @@ public static class SensitivitySweep
     private static Dictionary<string, string> Tags(SweepSettings settings, Cell cell) =>
         new() { ["model"] = ModelLabel(settings, cell), ["attack"] = cell.Attack.Label, ["variant"] = cell.Variant.Label };
 
-    /// <summary>The model's label in tables and the store: "small-cnn (bf16)" for a bfloat16 grid, so its rows never average
-    /// with float32 ones that share the folder.</summary>
-    private static string ModelLabel(SweepSettings settings, Cell cell) =>
-        settings.Compute?.Precision is Core.Runtime.Precision.Bf16 ? $"{cell.Model.Label} (bf16)" : cell.Model.Label;
+    /// <summary>The model's label in tables and the store ("small-cnn (bf16)" for a bfloat16 grid, <see cref="RunArithmetic"/>).</summary>
+    private static string ModelLabel(SweepSettings settings, Cell cell) => RunArithmetic.ModelLabel(cell.Model.Label, settings.Compute);
 
     private static FileLock Lock(SweepSettings settings, RunLocation location, IRunLog log, CancellationToken cancel) =>
         FileLock.Acquire(Path.Combine(settings.Out, $".{location.Name}.lock"), cancel,
