@@ -40,14 +40,13 @@ public static class Evaluator
 
     /// <summary>Mean of max(0, CE − ε) over the rows, without augmentation (D3's clean budget, measured every epoch in dual
     /// mode). The forward passes run <paramref name="batchSize"/> rows at a time (the faster size) and the per-row values are
-    /// summed in blocks of <see cref="HingeSumBlock"/>: on the CPUs measured a row's loss does not depend on the batch it was
-    /// computed in (EvaluatorTests checks it), so this gives the bits of one pass per 512 rows in less time.</summary>
-    public static double MeanHinge(ImageClassifier model, ImageDataset data, DataPipeline pipeline, double epsilon,
-        int batchSize = BatchSize, int sumBlock = HingeSumBlock) =>
+    /// summed in blocks of <see cref="HingeSumBlock"/>: on the CPU this was measured on a row's loss does not depend on the
+    /// batch it was computed in (EvaluatorTests checks it), so this gives the bits of one pass per 512 rows in less time.</summary>
+    public static double MeanHinge(ImageClassifier model, ImageDataset data, DataPipeline pipeline, double epsilon, int batchSize = BatchSize) =>
         InEvalMode(model, pipeline, scored =>
         {
             double sum = 0;
-            foreach (long[] block in IndexBatches.InOrder(data.Count, sumBlock))
+            foreach (long[] block in IndexBatches.InOrder(data.Count, HingeSumBlock))
             {
                 using var scope = NewDisposeScope();
                 var perRow = new List<Tensor>();
@@ -57,7 +56,7 @@ public static class Evaluator
                     var crossEntropy = nn.functional.cross_entropy(scored.call(inputs), labels, reduction: nn.Reduction.None);
                     perRow.Add(nn.functional.relu(crossEntropy - epsilon));
                 }
-                sum += (perRow.Count == 1 ? perRow[0] : cat(perRow, 0)).sum().item<float>();
+                sum += cat(perRow, 0).sum().item<float>();
             }
             return sum / data.Count;
         });

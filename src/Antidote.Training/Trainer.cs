@@ -35,8 +35,8 @@ public static class Trainer
         int steps = IndexBatches.Count(data.Count, settings.BatchSize);
         var records = new List<EpochRecord>();
         var clock = Stopwatch.StartNew();
-        // Where the time goes: making batches (indexing, poisoning, augmentation) and what runs after each epoch (a clean-set
-        // pass, test scores) do not get faster with the arithmetic; the rest is the steps.
+        // Where the time goes, logged once at the end: making batches (indexing, poisoning, augmentation), what runs after
+        // each epoch (a clean-set pass, test scores), and the rest, the steps.
         var batchTime = TimeSpan.Zero;
         var betweenEpochs = TimeSpan.Zero;
         for (int epoch = 1; epoch <= totalEpochs; epoch++)
