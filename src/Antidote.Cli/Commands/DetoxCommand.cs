@@ -45,7 +45,7 @@ public sealed class DetoxCommand : Command, IChoosesComponents
     private readonly RegistryOptions<AttackEntry> _attacks = new(AttackCatalog.Default);
     private readonly Option<string> _out = CommonOptions.Out("runs");
     private readonly Option<long> _seed = CommonOptions.Seed();
-    private readonly ComputeOptions _compute = new();
+    private readonly ComputeOptions _compute = new(precision: true);
     private readonly Option<string?> _name = CommonOptions.Name();
     private readonly Option<bool> _force = CommonOptions.Force();
     private readonly Option<string?> _config = ConfigArguments.Option();
@@ -86,6 +86,8 @@ public sealed class DetoxCommand : Command, IChoosesComponents
 
     internal DetoxSettings BuildSettings(ParseResult r)
     {
+        var compute = _compute.Settings(r);
+        ComputeOptions.Supports(compute, DefenseCatalog.Default.Get(r.GetValue(_method)!));
         string weights = r.GetValue(_weights)!;
         if (!File.Exists(weights)) throw new AntidoteException($"--weights {weights} not found");
         if (r.GetResult(_model) is not { Implicit: false })
@@ -108,7 +110,7 @@ public sealed class DetoxCommand : Command, IChoosesComponents
             throw new AntidoteException("attack options need --suspected-attack");
         return new DetoxSettings(Path.GetFullPath(weights), (IModelOptions)_models.Bind(r, r.GetValue(_model)!), classes, input, mean, std,
             Path.GetFullPath(r.GetValue(_clean)!), (IDefenseOptions)_defenses.Bind(r, r.GetValue(_method)!), holdout,
-            triggered is null ? null : Path.GetFullPath(triggered), attackOptions, target, r.GetValue(_seed), _compute.Settings(r),
+            triggered is null ? null : Path.GetFullPath(triggered), attackOptions, target, r.GetValue(_seed), compute,
             ScanOptions(r));
     }
 

@@ -32,8 +32,9 @@ public static class DetoxExperiment
     public static string OutputFile(DetoxSettings settings, RunLocation location) =>
         Path.Combine(location.Parent, $"{location.Name}{Path.GetExtension(settings.Weights)}");
 
+    /// <summary>"{stem}.{method}", "-bf16" after it under bfloat16 arithmetic (so the two never overwrite each other).</summary>
     public static string DefaultName(DetoxSettings s) =>
-        $"{Path.GetFileNameWithoutExtension(s.Weights)}.{DefenseCatalog.NameOf(s.Defense)}";
+        $"{Path.GetFileNameWithoutExtension(s.Weights)}.{DefenseCatalog.NameOf(s.Defense)}{RunArithmetic.FolderSuffix(s.Compute)}";
 
     public static DetoxSummary Run(DetoxSettings settings, RunLocation location, IRunLog console, CancellationToken cancel = default)
     {
@@ -59,19 +60,23 @@ public static class DetoxExperiment
 
         var info = new DatasetInfo("imagefolder", settings.Input.Channels, settings.Input.Height, settings.Input.Width, settings.Classes,
             settings.Mean, settings.Std, CropPadding: 0, HorizontalFlip: false);
-        using var pipeline = new DataPipeline(compute.TorchDevice, TrainAugmentation.None, Normalization.For(info, compute.TorchDevice));
+        using var pipeline = new DataPipeline(compute.TorchDevice, TrainAugmentation.None, Normalization.For(info, compute.TorchDevice), compute.Precision);
+        // Neural Cleanse's trigger search was not checked in bfloat16, so the scan always runs in float32.
+        using var scanPipeline = compute.Precision == Precision.Float32 || settings.Scan is null ? null
+            : new DataPipeline(compute.TorchDevice, TrainAugmentation.None, Normalization.For(info, compute.TorchDevice));
         using var triggered = TriggeredImages(settings, clean.Classes, held, info);
 
         using var staging = new StagingDirectory(location.Path, location.Force);
         var log = new TeeRunLog(console, new FileRunLog(staging.File(RunFiles.Log)));
         log.Info($"compute: {computeState}");
+        if (scanPipeline is not null) log.Info("detox: the scan runs in float32 (its trigger search was not checked in bfloat16)");
         RunJson.Write(staging.File(RunFiles.Config), settings with { Defense = settings.Defense.Resolved() });
         RunJson.Write(staging.File("holdout-files.json"), heldRows.Select(r => Path.GetRelativePath(settings.CleanFolder, clean.Files[(int)r])).ToArray());
         var before = Evaluate(model, held, triggered, settings.Target, pipeline);
         log.Info($"detox: {settings.Weights} ({layout.Format.Name}{(layout.KeyPrefix.Length > 0 ? $", keys under '{layout.KeyPrefix}'" : "")}), " +
                  $"{train.Count} clean images to train on, {held.Count} held out; before: {Describe(before)}");
 
-        var scanBefore = ScanModel(settings, model, train, held, pipeline, staging.File("triggers-before.png"), "before", log, cancel);
+        var scanBefore = ScanModel(settings, model, train, held, scanPipeline ?? pipeline, staging.File("triggers-before.png"), "before", log, cancel);
 
         var context = new DefenseContext(model, train, norm => { var m = ModelCatalog.Create(spec, norm); m.to(compute.TorchDevice); return m; },
             pipeline, settings.Seed, log, Cancel: cancel);
@@ -81,7 +86,7 @@ public static class DetoxExperiment
         double seconds = clock.Elapsed.TotalSeconds;
         var after = Evaluate(cleaned, held, triggered, settings.Target, pipeline);
         log.Info($"detox: {method} done in {seconds:F0}s; after: {Describe(after)}");
-        var scanAfter = ScanModel(settings, cleaned, train, held, pipeline, staging.File("triggers-after.png"), "after", log, cancel);
+        var scanAfter = ScanModel(settings, cleaned, train, held, scanPipeline ?? pipeline, staging.File("triggers-after.png"), "after", log, cancel);
 
         EpochTable.Write(staging.Root, outcome.Epochs);
         string output = OutputFile(settings, location);
@@ -89,7 +94,7 @@ public static class DetoxExperiment
             Path.GetFileName(output), layout.Format.Name, layout.KeyPrefix, scanBefore, scanAfter);
         RunJson.Write(staging.File(RunFiles.Summary), summary);
         RunJson.Write(staging.File(RunFiles.Record), new RunRecord("detox", null, "imagefolder", spec.Name, "unknown", method,
-            RunRecord.Hash(settings with { Compute = null }), settings.Seed));
+            RunArithmetic.Hash(RunRecord.Hash(settings with { Compute = null }), compute), settings.Seed));
         // The cleaned weights go out in the format and key names they came in (written atomically), then the run folder.
         ModelCheckpoint.Save(cleaned, output, layout.Format, layout.KeyPrefix);
         staging.Commit();

@@ -83,6 +83,8 @@ public class CliTests
             "--precision bf16 is not supported by the attack input-aware yet; use --precision float32");
         AssertUsageError(ConsoleCapture.Run("defend", "--from", "x", "--method", "nad", "--precision", "bf16"),
             "--precision bf16 is not supported by the defense nad yet");
+        AssertUsageError(ConsoleCapture.Run("detox", "--weights", "/", "--model", "small-cnn", "--classes", "2", "--input", "1x8x8",
+            "--clean", "/", "--method", "nc", "--precision", "bf16"), "--precision bf16 is not supported by the defense nc yet");
         AssertUsageError(ConsoleCapture.Run("sweep", "--variants", "d3,nad", "--precision", "bf16"), "--precision bf16 is not supported by the defense nad yet");
         AssertUsageError(ConsoleCapture.Run("sweep", "--attacks", "badnets,lf", "--precision", "bf16"), "--precision bf16 is not supported by the attack lf yet");
         AssertUsageError(ConsoleCapture.Run("attack", "--bogus"), "--bogus");

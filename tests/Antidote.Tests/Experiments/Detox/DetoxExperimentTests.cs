@@ -1,10 +1,12 @@
 using Antidote.Attacks.BadNets;
 using Antidote.Core;
 using Antidote.Core.Logging;
+using Antidote.Core.Runtime;
 using Antidote.Data.ImageFolder;
 using Antidote.Data.Images;
 using Antidote.Defenses;
 using Antidote.Defenses.D3;
+using Antidote.Defenses.NeuralCleanse;
 using Antidote.Experiments.Detox;
 using Antidote.Experiments.Runs;
 using Antidote.Models;
@@ -54,6 +56,39 @@ public class DetoxExperimentTests(PlantedBackdoorFixture fixture) : IClassFixtur
         Assert.Equal("module.", ModelCheckpoint.Load(reloaded, output).KeyPrefix);
         foreach (string file in new[] { RunFiles.Config, RunFiles.Summary, RunFiles.Record, RunFiles.Log, RunFiles.MetricsCsv, "holdout-files.json" })
             Assert.True(File.Exists(Path.Combine(location.Path, file)), file);
+    }
+
+    [Fact]
+    public void Detox_in_bfloat16_removes_the_backdoor_under_its_own_name_and_scans_in_float32()
+    {
+        var planted = fixture.Planted;
+        using var temp = new TempDirectory();
+        var (weights, clean) = Files(planted, temp);
+        var settings = Settings(planted, weights, clean, new D3Options(Epochs: 30, MinSteps: 0, BatchSize: 32)) with
+        {
+            Compute = new ComputeSettings(Threads: 1, Precision: Precision.Bf16),
+            Scan = new TriggerSearchOptions(Epochs: 1, BatchSize: 32),
+        };
+        var float32 = settings with { Compute = new ComputeSettings(Threads: 1) };
+        Assert.Equal(("theirs.d3-bf16", "theirs.d3"), (DetoxExperiment.DefaultName(settings), DetoxExperiment.DefaultName(float32)));
+        var location = new RunLocation(temp.File("out"), DetoxExperiment.DefaultName(settings));
+
+        var summary = DetoxExperiment.Run(settings, location, NullRunLog.Instance);
+
+        Assert.True(summary.Before.AttackSuccessRate > 0.5, $"before: {summary.Before}");
+        Assert.True(summary.After.AttackSuccessRate < summary.Before.AttackSuccessRate / 2, $"before {summary.Before}, after {summary.After}");
+        Assert.Equal("theirs.d3-bf16.pth", summary.Output);
+        using var reloaded = ModelCatalog.Create(planted.Spec);
+        ModelCheckpoint.Load(reloaded, temp.File("out/theirs.d3-bf16.pth"));
+        Assert.All(reloaded.parameters(), p => Assert.Equal(TorchSharp.torch.ScalarType.Float32, p.dtype));
+        string log = File.ReadAllText(Path.Combine(location.Path, RunFiles.Log));
+        Assert.Contains("bfloat16 arithmetic with float32 master weights", log);
+        Assert.Contains("the scan runs in float32", log);
+        Assert.NotNull(summary.ScanAfter);
+        Assert.NotEqual(RunRecord.TryRead(location.Path)!.OptionsHash, RunRecord.Hash(float32 with { Compute = null }));
+        // The same run in float32 beside it: another file, other weights (the arithmetic really changed).
+        DetoxExperiment.Run(float32 with { Scan = null }, new RunLocation(temp.File("out"), DetoxExperiment.DefaultName(float32)), NullRunLog.Instance);
+        Assert.NotEqual(File.ReadAllBytes(temp.File("out/theirs.d3.pth")), File.ReadAllBytes(temp.File("out/theirs.d3-bf16.pth")));
     }
 
     [Fact]
