@@ -47,28 +47,33 @@ public sealed class D3Defense(D3Options options) : IDefense
         else
         {
             if (dual.ReferenceEpochs > 0)
-                reference = Math.Min(initialHinge, FineTunedHinge(context, trainData, constraintData, dual.ReferenceEpochs));
+            {
+                var (tuned, lowestBatches) = FineTunedHinge(context, trainData, constraintData, dual.ReferenceEpochs);
+                reference = dual.Signal == HingeSignal.Batches ? lowestBatches : Math.Min(initialHinge, tuned);
+            }
             budget = Math.Max(dual.BudgetFloor, dual.BudgetScale * reference);
             lambda = new DualAscentLambda(dual.Start, dual.StepPerEpoch(IndexBatches.Count(trainData.Count, options.BatchSize)), budget);
         }
         var stopping = new CleanStoppingRule(options.EarlyStopOrDefault, budget);
+        bool batchSignal = options.LambdaMode == LambdaMode.Dual && dual.Signal == HingeSignal.Batches;
 
         var model = context.CopyOfModel();
         using var selected = new SelectedWeights(model, modules, options.P);
         context.Log.Info($"d3: selected {string.Join(", ", selected.Names)} (norms {string.Join(", ", selected.InitialNorms.Select(n => n.ToString("F3")))}); " +
                          $"λ {options.LambdaMode.ToString().ToLowerInvariant()} from {lambda.Value}, init {options.InitializationOrDefault.ToString().ToLowerInvariant()}, " +
                          $"initial clean hinge {initialHinge:F4}, reference {reference:F4}, budget {budget:F4}" +
+                         (batchSignal ? " (λ reads each epoch's batches; the reference is the fine-tuning's lowest epoch mean)" : "") +
                          (options.UnpushedLearningRateScaleOrDefault == 1 ? "" : $"; every other parameter at {options.UnpushedLearningRateScaleOrDefault}× lr"));
         selected.Initialize(options.InitializationOrDefault);
         double startDistance = RelativeDistance(selected);
         // The reference trains all parameters with SGD, momentum 0.9 and no weight decay.
         var settings = new TrainingSettings(options.Epochs, options.LearningRateOrDefault, options.BatchSize, WeightDecay: 0,
             FreezeBatchNorm: options.FreezeBatchNorm, MinSteps: options.MinSteps);
-        // The clean hinge costs a pass over the subset: every epoch only where a rule reads it.
+        // The clean hinge costs a pass over the subset: every epoch only where a rule reads it and the batches do not stand in.
         bool hingeEveryEpoch = options.LambdaMode == LambdaMode.Dual || options.EarlyStopOrDefault.Enabled;
         var objective = new D3Objective(selected, options.Epsilon, lambda, constraintData, context.Pipeline,
-            hingeEveryEpoch ? stopping : null, hingeEveryEpoch ? 1 : options.HingeLogEvery,
-            options.UnpushedLearningRateScaleOrDefault);
+            hingeEveryEpoch ? stopping : null, hingeEveryEpoch && !batchSignal ? 1 : options.HingeLogEvery,
+            options.UnpushedLearningRateScaleOrDefault, batchSignal ? HingeSignal.Batches : HingeSignal.CleanPass);
         var epochs = Trainer.Train(model, trainData, context.Pipeline, settings, objective,
             Seeds.Stream(context.Seed, "d3-order"), context.Log, "d3", r => context.OnEpoch?.Invoke(r, model), context.Cancel);
         if (hingeEveryEpoch)
@@ -104,14 +109,15 @@ public sealed class D3Defense(D3Options options) : IDefense
 
     /// <summary>
     /// The clean hinge plain fine-tuning reaches from the initial model: what the defender's data supports without any
-    /// push away from θ0. Same optimiser, batch and BatchNorm mode as D3, its own random stream.
+    /// push away from θ0, measured both ways λ can read it: a clean pass after the last epoch, and the lowest epoch mean of
+    /// the training batches' hinge. Same optimiser, batch and BatchNorm mode as D3, its own random stream.
     /// </summary>
-    private double FineTunedHinge(DefenseContext context, ImageDataset trainData, ImageDataset constraintData, int epochs)
+    private (double CleanPass, double LowestBatches) FineTunedHinge(DefenseContext context, ImageDataset trainData, ImageDataset constraintData, int epochs)
     {
         using var tuned = context.CopyOfModel();
         var settings = new TrainingSettings(epochs, options.LearningRateOrDefault, options.BatchSize, WeightDecay: 0, FreezeBatchNorm: options.FreezeBatchNorm);
-        Trainer.Train(tuned, trainData, context.Pipeline, settings, new CrossEntropyObjective(),
+        var records = Trainer.Train(tuned, trainData, context.Pipeline, settings, new CrossEntropyObjective(hingeEpsilon: options.Epsilon),
             Seeds.Stream(context.Seed, "d3-reference"), context.Log, "d3 reference", cancel: context.Cancel);
-        return Evaluator.MeanHinge(tuned, constraintData, context.Pipeline, options.Epsilon);
+        return (Evaluator.MeanHinge(tuned, constraintData, context.Pipeline, options.Epsilon), records.Min(r => r.Values["hinge"]));
     }
 }

@@ -10,14 +10,15 @@ namespace Antidote.Defenses.D3;
 ///   hinge = mean_i max(0, CE_i − ε),  d = Σ_k ‖W_k − W0_k‖_p,
 ///   loss = λ·hinge − d, divided by (λ + 1) when λ > 1 to keep its scale bounded,
 /// followed after every optimizer step by the projection onto each ‖W0_k‖ sphere. Every <paramref name="hingeEvery"/>
-/// epochs it measures the clean hinge on the defender's subset (eval mode, no augmentation) and moves λ by its rule;
-/// with a <paramref name="stopping"/> rule (which needs the hinge every epoch) it asks whether to go on. Every parameter
-/// outside the pushed modules steps at <paramref name="unpushedLearningRateScale"/> × the learning rate.
+/// epochs it measures the clean hinge on the defender's subset (eval mode, no augmentation). After each epoch λ's rule
+/// and the <paramref name="stopping"/> rule read that measurement, or, with <paramref name="signal"/> = Batches, the mean
+/// hinge of the epoch's own batches (then the pass is only for the log). Every parameter outside the pushed modules steps
+/// at <paramref name="unpushedLearningRateScale"/> × the learning rate.
 /// </summary>
 public sealed class D3Objective(
     SelectedWeights selected, double epsilon, ILambdaRule lambda,
     ImageDataset cleanData, DataPipeline pipeline, CleanStoppingRule? stopping, int hingeEvery = 1,
-    double unpushedLearningRateScale = 1) : ITrainingObjective
+    double unpushedLearningRateScale = 1, HingeSignal signal = HingeSignal.CleanPass) : ITrainingObjective
 {
     // Its distance term reads the master weights, whose gradients the trainer adds to the copy's (BFloat16Replica).
     public bool RunsInBFloat16 => true;
@@ -54,15 +55,16 @@ public sealed class D3Objective(
             distance = d.item<float>();
         record.Values["distance"] = distance;
         record.Values["lambda"] = lambda.Value;
-        if (hingeEvery < 1 || record.Epoch % hingeEvery != 0)
+        double? measured = null;
+        if (hingeEvery >= 1 && record.Epoch % hingeEvery == 0)
+            record.Values["clean_hinge"] = (measured = Evaluator.MeanHinge(model, cleanData, pipeline, epsilon)).Value;
+        if ((signal == HingeSignal.Batches ? record.Values["hinge"] : measured) is not double hinge)
             return true;
-        double cleanHinge = Evaluator.MeanHinge(model, cleanData, pipeline, epsilon);
-        record.Values["clean_hinge"] = cleanHinge;
-        lambda.Update(cleanHinge);
+        lambda.Update(hinge);
         if (stopping is null)
             return true;
         record.Values["budget"] = stopping.Budget;
-        bool fired = stopping.Observe(record.Epoch, distance, cleanHinge);
+        bool fired = stopping.Observe(record.Epoch, distance, hinge);
         return !(fired && stopping.StopsTraining);
     }
 }

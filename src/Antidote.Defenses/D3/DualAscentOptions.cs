@@ -21,6 +21,8 @@ namespace Antidote.Defenses.D3;
 /// <param name="ReferenceEpochs">Epochs of plain fine-tuning from the initial model on the clean subset; the reference
 /// hinge is the lower of the initial model's and the fine-tuned one's. A backdoor that already costs clean accuracy
 /// (SIG hurts its target class) would otherwise hand D3 a loose budget. 0 = the initial model's hinge alone.</param>
+/// <param name="Signal">What λ reads after each epoch (<see cref="HingeSignal"/>): the clean pass, or the epoch's own batches
+/// (no extra pass; the budget is then the lowest epoch mean of the reference fine-tuning's batches).</param>
 public sealed record DualAscentOptions(
     [Description("Dual mode: λ at the first epoch (ours)")]
     double Start = 10,
@@ -33,7 +35,9 @@ public sealed record DualAscentOptions(
     [Description("Dual mode: epochs of plain fine-tuning whose clean hinge (if lower than the initial model's) sets the budget; 0 = the initial model's alone")]
     int ReferenceEpochs = 5,
     [Description("Dual mode: SGD steps per unit of the dual step (12 = one epoch of 3,000 images at batch 256, where it was tuned; 0 = per epoch whatever its length)")]
-    int StepsPerUnit = 12) : IComponentOptions
+    int StepsPerUnit = 12,
+    [Description("Dual mode: the clean hinge λ and the stopping rule read after each epoch: clean-pass (a pass over the subset in eval mode, as the budget is measured) or batches (the epoch's own training batches, no extra pass; the budget then comes from the reference fine-tuning's batches)")]
+    HingeSignal Signal = HingeSignal.CleanPass) : IComponentOptions
 {
     public void Validate()
     {
@@ -43,6 +47,8 @@ public sealed record DualAscentOptions(
         OptionCheck.NotNegative(nameof(BudgetFloor), BudgetFloor);
         OptionCheck.NotNegative(nameof(ReferenceEpochs), ReferenceEpochs);
         OptionCheck.NotNegative(nameof(StepsPerUnit), StepsPerUnit);
+        if (Signal == HingeSignal.Batches && ReferenceEpochs < 1)
+            OptionCheck.Fail(nameof(ReferenceEpochs), "must be at least 1 with signal batches, whose budget comes from the reference fine-tuning's batches");
     }
 
     /// <summary>The step on log λ after an epoch of <paramref name="stepsPerEpoch"/> SGD steps.</summary>

@@ -57,7 +57,7 @@ public class CliTests
         foreach (string option in new[] { "--d3-push", "--d3-module", "--d3-p", "--d3-lambda", "--d3-epsilon", "--d3-initialization", "--d3-freeze-batch-norm", "--d3-epochs",
                      "--d3-learning-rate", "--d3-batch-size", "--clean-ratio", "--eval-every", "--d3-lambda-mode", "--d3-dual-start", "--d3-dual-step",
                      "--d3-dual-reference-epochs", "--d3-dual-budget-scale", "--d3-dual-budget-floor", "--d3-constraint-holdout", "--d3-early-stop-enabled",
-                     "--seed", "--device", "--d3-min-steps", "--d3-dual-steps-per-unit", "--d3-hinge-log-every", "--ft-epochs", "--ft-learning-rate" })
+                     "--seed", "--device", "--d3-min-steps", "--d3-dual-steps-per-unit", "--d3-dual-signal", "--d3-hinge-log-every", "--ft-epochs", "--ft-learning-rate" })
             Assert.Contains(option + " ", help);
     }
 

@@ -144,6 +144,37 @@ public class D3DefenseTests : IClassFixture<D3DefenseTests.Backdoor>
     }
 
     [Fact]
+    public void With_the_batch_signal_lambda_follows_the_epochs_own_hinge_and_the_clean_pass_runs_only_for_the_log()
+    {
+        var before = _planted.Evaluate(_planted.Model);
+        var batches = new D3Options(Epochs: 30, BatchSize: 32, HingeLogEvery: 10, Dual: new DualAscentOptions(Signal: HingeSignal.Batches));
+        var outcome = new D3Defense(batches).Run(_planted.Context());
+        Assert.Equal(Enumerable.Range(1, outcome.Epochs.Count / 10).Select(i => 10 * i),
+            outcome.Epochs.Where(e => e.Values.ContainsKey("clean_hinge")).Select(e => e.Epoch));
+        for (int e = 0; e + 1 < outcome.Epochs.Count; e++)
+        {
+            var now = outcome.Epochs[e].Values;
+            Assert.Equal(now["hinge"] > now["budget"], outcome.Epochs[e + 1].Values["lambda"] > now["lambda"]);
+        }
+        // The budget is measured in the batches' currency (the reference fine-tuning's), not the clean pass's.
+        var unfloored = batches with { Epsilon = 0, Epochs = 1, MinSteps = 0, Dual = new DualAscentOptions(BudgetFloor: 0, Signal: HingeSignal.Batches) };
+        double batchBudget = new D3Defense(unfloored).Run(_planted.Context()).Epochs[0].Values["budget"];
+        double cleanPassBudget = new D3Defense(unfloored with { Dual = new DualAscentOptions(BudgetFloor: 0) }).Run(_planted.Context()).Epochs[0].Values["budget"];
+        Assert.True(batchBudget > 0 && cleanPassBudget > 0 && batchBudget != cleanPassBudget, $"budgets {batchBudget} and {cleanPassBudget}");
+        var after = _planted.Evaluate(outcome.Model);
+        Assert.True(after.AttackSuccessRate < 0.2, $"ASR {before.AttackSuccessRate} -> {after.AttackSuccessRate}");
+        Assert.True(after.Accuracy > before.Accuracy - 0.1, $"ACC {before.Accuracy} -> {after.Accuracy}");
+    }
+
+    [Fact]
+    public void The_batch_signal_needs_a_reference_fine_tuning_to_measure_its_budget()
+    {
+        var error = Assert.Throws<Antidote.Core.Options.InvalidOptionException>(() =>
+            new D3Options(Dual: new DualAscentOptions(ReferenceEpochs: 0, Signal: HingeSignal.Batches)).Validate());
+        Assert.Contains("signal batches", error.Message);
+    }
+
+    [Fact]
     public void In_fixed_mode_the_clean_hinge_pass_runs_only_every_log_interval_and_the_step_floor_adds_epochs()
     {
         // 120 clean rows in batches of 32 make four steps an epoch: a floor of 18 steps turns 2 epochs into 5.
