@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Text.Json.Serialization;
 using Antidote.Core.Options;
 
 namespace Antidote.Defenses.D3;
@@ -37,6 +38,9 @@ public sealed record DualAscentOptions(
     [Description("Dual mode: SGD steps per unit of the dual step (12 = one epoch of 3,000 images at batch 256, where it was tuned; 0 = per epoch whatever its length)")]
     int StepsPerUnit = 12,
     [Description("Dual mode: the clean hinge λ and the stopping rule read after each epoch: clean-pass (a pass over the subset in eval mode, as the budget is measured) or batches (the epoch's own training batches, no extra pass; the budget then comes from the reference fine-tuning's batches)")]
+    // Left out of run folders at its default, the behaviour before the option existed: earlier D3 runs keep their identity
+    // (their run hash) and are reused by a sweep instead of being run again.
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     HingeSignal Signal = HingeSignal.CleanPass) : IComponentOptions
 {
     public void Validate()
