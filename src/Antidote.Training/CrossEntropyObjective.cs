@@ -3,9 +3,8 @@ using static TorchSharp.torch;
 
 namespace Antidote.Training;
 
-/// <summary>Plain supervised training: mean cross-entropy (optionally label-smoothed). With <paramref name="hingeEpsilon"/> it
-/// also logs D3's clean hinge of each batch, mean max(0, CE − ε), from the same logits (detached: the loss is unchanged).</summary>
-public sealed class CrossEntropyObjective(double labelSmoothing = 0, double? hingeEpsilon = null) : ITrainingObjective
+/// <summary>Plain supervised training: mean cross-entropy (optionally label-smoothed).</summary>
+public sealed class CrossEntropyObjective(double labelSmoothing = 0) : ITrainingObjective
 {
     public bool RunsInBFloat16 => true;
 
@@ -14,10 +13,6 @@ public sealed class CrossEntropyObjective(double labelSmoothing = 0, double? hin
         var logits = model.call(inputs);
         var loss = nn.functional.cross_entropy(logits, labels, label_smoothing: labelSmoothing);
         metrics.AddAccuracy("train_acc", logits, labels);
-        if (hingeEpsilon is double epsilon)
-            using (no_grad())
-                metrics.Add("hinge", nn.functional.relu(nn.functional.cross_entropy(logits, labels, reduction: nn.Reduction.None) - epsilon)
-                    .mean().item<float>(), labels.shape[0]);
         return loss;
     }
 }

@@ -47,10 +47,7 @@ public sealed class D3Defense(D3Options options) : IDefense
         else
         {
             if (dual.ReferenceEpochs > 0)
-            {
-                var (tuned, lowestBatches) = FineTunedHinge(context, trainData, constraintData, dual.ReferenceEpochs);
-                reference = dual.Signal == HingeSignal.Batches ? lowestBatches : Math.Min(initialHinge, tuned);
-            }
+                reference = Math.Min(initialHinge, FineTunedHinge(context, trainData, constraintData, dual.ReferenceEpochs));
             budget = Math.Max(dual.BudgetFloor, dual.BudgetScale * reference);
             lambda = new DualAscentLambda(dual.Start, dual.StepPerEpoch(IndexBatches.Count(trainData.Count, options.BatchSize)), budget);
         }
@@ -62,7 +59,7 @@ public sealed class D3Defense(D3Options options) : IDefense
         context.Log.Info($"d3: selected {string.Join(", ", selected.Names)} (norms {string.Join(", ", selected.InitialNorms.Select(n => n.ToString("F3")))}); " +
                          $"λ {options.LambdaMode.ToString().ToLowerInvariant()} from {lambda.Value}, init {options.InitializationOrDefault.ToString().ToLowerInvariant()}, " +
                          $"initial clean hinge {initialHinge:F4}, reference {reference:F4}, budget {budget:F4}" +
-                         (batchSignal ? " (λ reads each epoch's batches; the reference is the fine-tuning's lowest epoch mean)" : "") +
+                         (batchSignal ? $" (λ reads each epoch's batch hinge scaled to the clean pass, which runs every {options.HingeLogEvery} epochs)" : "") +
                          (options.UnpushedLearningRateScaleOrDefault == 1 ? "" : $"; every other parameter at {options.UnpushedLearningRateScaleOrDefault}× lr"));
         selected.Initialize(options.InitializationOrDefault);
         double startDistance = RelativeDistance(selected);
@@ -109,15 +106,14 @@ public sealed class D3Defense(D3Options options) : IDefense
 
     /// <summary>
     /// The clean hinge plain fine-tuning reaches from the initial model: what the defender's data supports without any
-    /// push away from θ0, measured both ways λ can read it: a clean pass after the last epoch, and the lowest epoch mean of
-    /// the training batches' hinge. Same optimiser, batch and BatchNorm mode as D3, its own random stream.
+    /// push away from θ0. Same optimiser, batch and BatchNorm mode as D3, its own random stream.
     /// </summary>
-    private (double CleanPass, double LowestBatches) FineTunedHinge(DefenseContext context, ImageDataset trainData, ImageDataset constraintData, int epochs)
+    private double FineTunedHinge(DefenseContext context, ImageDataset trainData, ImageDataset constraintData, int epochs)
     {
         using var tuned = context.CopyOfModel();
         var settings = new TrainingSettings(epochs, options.LearningRateOrDefault, options.BatchSize, WeightDecay: 0, FreezeBatchNorm: options.FreezeBatchNorm);
-        var records = Trainer.Train(tuned, trainData, context.Pipeline, settings, new CrossEntropyObjective(hingeEpsilon: options.Epsilon),
+        Trainer.Train(tuned, trainData, context.Pipeline, settings, new CrossEntropyObjective(),
             Seeds.Stream(context.Seed, "d3-reference"), context.Log, "d3 reference", cancel: context.Cancel);
-        return (Evaluator.MeanHinge(tuned, constraintData, context.Pipeline, options.Epsilon), records.Min(r => r.Values["hinge"]));
+        return Evaluator.MeanHinge(tuned, constraintData, context.Pipeline, options.Epsilon);
     }
 }

@@ -11,9 +11,10 @@ namespace Antidote.Defenses.D3;
 ///   loss = λ·hinge − d, divided by (λ + 1) when λ > 1 to keep its scale bounded,
 /// followed after every optimizer step by the projection onto each ‖W0_k‖ sphere. Every <paramref name="hingeEvery"/>
 /// epochs it measures the clean hinge on the defender's subset (eval mode, no augmentation). After each epoch λ's rule
-/// and the <paramref name="stopping"/> rule read that measurement, or, with <paramref name="signal"/> = Batches, the mean
-/// hinge of the epoch's own batches (then the pass is only for the log). Every parameter outside the pushed modules steps
-/// at <paramref name="unpushedLearningRateScale"/> × the learning rate.
+/// and the <paramref name="stopping"/> rule read that measurement; with <paramref name="signal"/> = Batches they read it
+/// where it was taken (and after the first epoch) and in between the epoch's own batch hinge scaled by the ratio of the two
+/// at the last pass. Every parameter outside the pushed modules steps at <paramref name="unpushedLearningRateScale"/> × the
+/// learning rate.
 /// </summary>
 public sealed class D3Objective(
     SelectedWeights selected, double epsilon, ILambdaRule lambda,
@@ -22,6 +23,9 @@ public sealed class D3Objective(
 {
     // Its distance term reads the master weights, whose gradients the trainer adds to the copy's (BFloat16Replica).
     public bool RunsInBFloat16 => true;
+
+    // Batches signal: the clean pass's hinge over the batches' at the last epoch both were measured (1 until then).
+    private double _batchesToPass = 1;
 
     public TrainingOptimizers CreateOptimizers(ImageClassifier model, TrainingSettings settings, int epochs) =>
         TrainingOptimizers.SgdCosine(model, settings, epochs, name => !selected.Covers(name), unpushedLearningRateScale);
@@ -56,9 +60,15 @@ public sealed class D3Objective(
         record.Values["distance"] = distance;
         record.Values["lambda"] = lambda.Value;
         double? measured = null;
-        if (hingeEvery >= 1 && record.Epoch % hingeEvery == 0)
+        if (hingeEvery >= 1 && record.Epoch % hingeEvery == 0 || signal == HingeSignal.Batches && record.Epoch == 1)
             record.Values["clean_hinge"] = (measured = Evaluator.MeanHinge(model, cleanData, pipeline, epsilon)).Value;
-        if ((signal == HingeSignal.Batches ? record.Values["hinge"] : measured) is not double hinge)
+        if (signal == HingeSignal.Batches)
+        {
+            double batches = record.Values["hinge"];
+            if (measured is double pass && batches > 0) _batchesToPass = pass / batches;
+            record.Values["signal"] = (measured = measured ?? batches * _batchesToPass).Value;
+        }
+        if (measured is not double hinge)
             return true;
         lambda.Update(hinge);
         if (stopping is null)

@@ -22,8 +22,8 @@ namespace Antidote.Defenses.D3;
 /// <param name="ReferenceEpochs">Epochs of plain fine-tuning from the initial model on the clean subset; the reference
 /// hinge is the lower of the initial model's and the fine-tuned one's. A backdoor that already costs clean accuracy
 /// (SIG hurts its target class) would otherwise hand D3 a loose budget. 0 = the initial model's hinge alone.</param>
-/// <param name="Signal">What λ reads after each epoch (<see cref="HingeSignal"/>): the clean pass, or the epoch's own batches
-/// (no extra pass; the budget is then the lowest epoch mean of the reference fine-tuning's batches).</param>
+/// <param name="Signal">What λ reads after each epoch (<see cref="HingeSignal"/>): the clean pass every epoch, or the epoch's
+/// own batch hinge scaled to a clean pass taken after the first epoch and every hinge-log-every epochs.</param>
 public sealed record DualAscentOptions(
     [Description("Dual mode: λ at the first epoch (ours)")]
     double Start = 10,
@@ -37,7 +37,7 @@ public sealed record DualAscentOptions(
     int ReferenceEpochs = 5,
     [Description("Dual mode: SGD steps per unit of the dual step (12 = one epoch of 3,000 images at batch 256, where it was tuned; 0 = per epoch whatever its length)")]
     int StepsPerUnit = 12,
-    [Description("Dual mode: the clean hinge λ and the stopping rule read after each epoch: clean-pass (a pass over the subset in eval mode, as the budget is measured) or batches (the epoch's own training batches, no extra pass; the budget then comes from the reference fine-tuning's batches)")]
+    [Description("Dual mode: the clean hinge λ and the stopping rule read after each epoch: clean-pass (a pass over the subset in eval mode, as the budget is measured) or batches (the epoch's own batch hinge, scaled to a clean pass taken after epoch 1 and every hinge-log-every epochs)")]
     // Left out of run folders at its default, the behaviour before the option existed: earlier D3 runs keep their identity
     // (their run hash) and are reused by a sweep instead of being run again.
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
@@ -51,8 +51,6 @@ public sealed record DualAscentOptions(
         OptionCheck.NotNegative(nameof(BudgetFloor), BudgetFloor);
         OptionCheck.NotNegative(nameof(ReferenceEpochs), ReferenceEpochs);
         OptionCheck.NotNegative(nameof(StepsPerUnit), StepsPerUnit);
-        if (Signal == HingeSignal.Batches && ReferenceEpochs < 1)
-            OptionCheck.Fail(nameof(ReferenceEpochs), "must be at least 1 with signal batches, whose budget comes from the reference fine-tuning's batches");
     }
 
     /// <summary>The step on log λ after an epoch of <paramref name="stepsPerEpoch"/> SGD steps.</summary>

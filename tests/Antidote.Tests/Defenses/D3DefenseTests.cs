@@ -144,34 +144,41 @@ public class D3DefenseTests : IClassFixture<D3DefenseTests.Backdoor>
     }
 
     [Fact]
-    public void With_the_batch_signal_lambda_follows_the_epochs_own_hinge_and_the_clean_pass_runs_only_for_the_log()
+    public void With_the_batch_signal_lambda_reads_the_batches_hinge_scaled_to_the_last_clean_pass()
     {
-        var before = _planted.Evaluate(_planted.Model);
-        var batches = new D3Options(Epochs: 30, BatchSize: 32, HingeLogEvery: 10, Dual: new DualAscentOptions(Signal: HingeSignal.Batches));
-        var outcome = new D3Defense(batches).Run(_planted.Context());
-        Assert.Equal(Enumerable.Range(1, outcome.Epochs.Count / 10).Select(i => 10 * i),
-            outcome.Epochs.Where(e => e.Values.ContainsKey("clean_hinge")).Select(e => e.Epoch));
-        for (int e = 0; e + 1 < outcome.Epochs.Count; e++)
+        // ε = 0 keeps the toy's hinge above zero, so the scaling is exercised every epoch.
+        var options = new D3Options(Epsilon: 0, Epochs: 25, MinSteps: 0, BatchSize: 32, HingeLogEvery: 10,
+            Dual: new DualAscentOptions(BudgetFloor: 0, Signal: HingeSignal.Batches));
+        var outcome = new D3Defense(options).Run(_planted.Context());
+        Assert.Equal([1, 10, 20], outcome.Epochs.Where(e => e.Values.ContainsKey("clean_hinge")).Select(e => e.Epoch));
+        double ratio = double.NaN;
+        for (int e = 0; e < outcome.Epochs.Count; e++)
         {
             var now = outcome.Epochs[e].Values;
-            Assert.Equal(now["hinge"] > now["budget"], outcome.Epochs[e + 1].Values["lambda"] > now["lambda"]);
+            if (now.TryGetValue("clean_hinge", out double pass))
+            {
+                ratio = pass / now["hinge"];
+                Assert.Equal(pass, now["signal"]);
+            }
+            else
+                Assert.Equal(now["hinge"] * ratio, now["signal"], 1e-12);
+            if (e + 1 < outcome.Epochs.Count)
+                Assert.Equal(now["signal"] > now["budget"], outcome.Epochs[e + 1].Values["lambda"] > now["lambda"]);
         }
-        // The budget is measured in the batches' currency (the reference fine-tuning's), not the clean pass's.
-        var unfloored = batches with { Epsilon = 0, Epochs = 1, MinSteps = 0, Dual = new DualAscentOptions(BudgetFloor: 0, Signal: HingeSignal.Batches) };
-        double batchBudget = new D3Defense(unfloored).Run(_planted.Context()).Epochs[0].Values["budget"];
-        double cleanPassBudget = new D3Defense(unfloored with { Dual = new DualAscentOptions(BudgetFloor: 0) }).Run(_planted.Context()).Epochs[0].Values["budget"];
-        Assert.True(batchBudget > 0 && cleanPassBudget > 0 && batchBudget != cleanPassBudget, $"budgets {batchBudget} and {cleanPassBudget}");
-        var after = _planted.Evaluate(outcome.Model);
-        Assert.True(after.AttackSuccessRate < 0.2, $"ASR {before.AttackSuccessRate} -> {after.AttackSuccessRate}");
-        Assert.True(after.Accuracy > before.Accuracy - 0.1, $"ACC {before.Accuracy} -> {after.Accuracy}");
+        // The budget is the clean pass's, as without the option.
+        double cleanPassBudget = new D3Defense(options with { Epochs = 1, Dual = options.Dual! with { Signal = HingeSignal.CleanPass } })
+            .Run(_planted.Context()).Epochs[0].Values["budget"];
+        Assert.Equal(cleanPassBudget, outcome.Epochs[0].Values["budget"]);
     }
 
     [Fact]
-    public void The_batch_signal_needs_a_reference_fine_tuning_to_measure_its_budget()
+    public void With_the_batch_signal_D3_still_brings_ASR_down()
     {
-        var error = Assert.Throws<Antidote.Core.Options.InvalidOptionException>(() =>
-            new D3Options(Dual: new DualAscentOptions(ReferenceEpochs: 0, Signal: HingeSignal.Batches)).Validate());
-        Assert.Contains("signal batches", error.Message);
+        var before = _planted.Evaluate(_planted.Model);
+        var outcome = new D3Defense(new D3Options(Epochs: 30, BatchSize: 32, Dual: new DualAscentOptions(Signal: HingeSignal.Batches))).Run(_planted.Context());
+        var after = _planted.Evaluate(outcome.Model);
+        Assert.True(after.AttackSuccessRate < 0.2, $"ASR {before.AttackSuccessRate} -> {after.AttackSuccessRate}");
+        Assert.True(after.Accuracy > before.Accuracy - 0.1, $"ACC {before.Accuracy} -> {after.Accuracy}");
     }
 
     [Fact]
