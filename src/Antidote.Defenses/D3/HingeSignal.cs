@@ -12,7 +12,7 @@ public enum HingeSignal
     /// epoch), scaled by the ratio of the clean pass's hinge to the batches' at the last epoch both were measured: the pass
     /// runs after the first epoch and every hinge-log-every epochs, and λ reads it there. The batches' hinge runs above the
     /// clean pass's (about 1.25× at 3,000 Fashion-MNIST images, 1.45× at 400, on the 3,000-image table's D3 runs); read
-    /// unscaled against a budget from the reference fine-tuning's batches it held λ 1.5–3× higher than the clean pass did
-    /// and left more of the backdoor (Blended at 400 images: 9.4% against 3.5%).</summary>
+    /// unscaled against a budget from the reference fine-tuning's batches it ended λ 1.0–3.5× higher than the clean pass did
+    /// and left more of the backdoor on 19 of 20 cells (Blended at 400 images: 9.4% against 3.5%).</summary>
     Batches,
 }
