@@ -60,10 +60,10 @@ public static class DetoxExperiment
 
         var info = new DatasetInfo("imagefolder", settings.Input.Channels, settings.Input.Height, settings.Input.Width, settings.Classes,
             settings.Mean, settings.Std, CropPadding: 0, HorizontalFlip: false);
-        using var pipeline = new DataPipeline(compute.TorchDevice, TrainAugmentation.None, Normalization.For(info, compute.TorchDevice), compute.Precision);
+        DataPipeline Pipeline(Precision precision) => new(compute.TorchDevice, TrainAugmentation.None, Normalization.For(info, compute.TorchDevice), precision);
+        using var pipeline = Pipeline(compute.Precision);
         // Neural Cleanse's trigger search was not checked in bfloat16, so the scan always runs in float32.
-        using var scanPipeline = compute.Precision == Precision.Float32 || settings.Scan is null ? null
-            : new DataPipeline(compute.TorchDevice, TrainAugmentation.None, Normalization.For(info, compute.TorchDevice));
+        using var scanPipeline = compute.Precision == Precision.Float32 || settings.Scan is null ? null : Pipeline(Precision.Float32);
         using var triggered = TriggeredImages(settings, clean.Classes, held, info);
 
         using var staging = new StagingDirectory(location.Path, location.Force);

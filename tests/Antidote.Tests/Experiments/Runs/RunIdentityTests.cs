@@ -1,6 +1,7 @@
 using Antidote.Defenses;
 using Antidote.Defenses.D3;
 using Antidote.Experiments.Runs;
+using Antidote.Tests.TestKit;
 
 namespace Antidote.Tests.Experiments.Runs;
 
@@ -21,15 +22,8 @@ public class RunIdentityTests
         var batches = (IDefenseOptions)new D3Options(Dual: new DualAscentOptions(Signal: HingeSignal.Batches)).Resolved();
         Assert.Contains("\"signal\": \"batches\"", System.Text.Json.JsonSerializer.Serialize(batches, RunJson.Options));
         Assert.NotEqual(RunRecord.Hash(resolved), RunRecord.Hash(batches));
-        var written = Path.GetTempFileName();
-        try
-        {
-            RunJson.Write(written, batches);
-            Assert.Equal(HingeSignal.Batches, ((D3Options)RunJson.Read<IDefenseOptions>(written)).DualOrDefault.Signal);
-        }
-        finally
-        {
-            File.Delete(written);
-        }
+        using var temp = new TempDirectory();
+        RunJson.Write(temp.File("options.json"), batches);
+        Assert.Equal(HingeSignal.Batches, ((D3Options)RunJson.Read<IDefenseOptions>(temp.File("options.json"))).DualOrDefault.Signal);
     }
 }
