@@ -50,6 +50,7 @@ public sealed class AttackCommand : Command, IChoosesComponents, IRerunsFolders
     {
         string file = Path.Combine(runFolder, RunFiles.Config);
         var c = RunJson.Read<AttackRunConfig>(file);
+        RunFolderSettings.RefuseIfReadDifferently(runFolder, AttackExperiment.Record(c).OptionsHash);
         var settings = new RunFolderSettings(file);
         settings.Add("--dataset", c.Dataset).Add("--model", c.ModelName).Add("--attack", c.AttackName)
             .AddAll(_models.For(c.ModelName), c.Model).AddAll(_attacks.For(c.AttackName), c.Attack).AddAll(_poisoning, c.Settings)

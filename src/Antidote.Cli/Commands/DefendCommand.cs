@@ -38,6 +38,8 @@ public sealed class DefendCommand : Command, IChoosesComponents, IRerunsFolders
     {
         string file = Path.Combine(runFolder, RunFiles.Config);
         var c = RunJson.Read<DefenseRunConfig>(file);
+        if (RunRecord.TryRead(Path.Combine(runFolder, c.From)) is { } attack)
+            RunFolderSettings.RefuseIfReadDifferently(runFolder, DefenseExperiment.Record(c, attack).OptionsHash);
         return new RunFolderSettings(file)
             .Add("--run", Path.GetFullPath(Path.Combine(runFolder, c.From))).Add("--method", c.Method).AddAll(_defenses.For(c.Method), c.Options)
             .Add("--clean-ratio", c.CleanRatio).Add("--seed", c.Seed).Add("--data", c.DataDirectory).Add("--eval-every", c.EvalEvery).All;

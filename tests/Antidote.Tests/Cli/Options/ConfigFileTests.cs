@@ -105,6 +105,37 @@ public class ConfigFileTests
     }
 
     [Fact]
+    public void A_run_folder_whose_config_no_longer_reads_as_the_run_it_recorded_is_refused_in_one_line()
+    {
+        // What a default changed since the run was made looks like: the file reads back as other settings than its record's.
+        using var temp = new TempDirectory();
+        string data = temp.File("mnist");
+        DatasetFiles.WriteMnistFolder(data, train: 64, test: 16);
+        string runs = temp.File("runs");
+        var attack = ConsoleCapture.Run("attack", "--dataset", "mnist", "--data", data, "--small-cnn-width", "4", "--epochs", "1",
+            "--seed", "5", "--out", runs, "--name", "a", "--threads", "1");
+        Assert.True(attack.Exit == 0, attack.Err);
+        var defend = ConsoleCapture.Run("defend", "--run", Path.Combine(runs, "a"), "--method", "ft", "--ft-epochs", "1",
+            "--clean-ratio", "0.25", "--data", data, "--name", "f", "--threads", "1");
+        Assert.True(defend.Exit == 0, defend.Err);
+        foreach (string run in new[] { "a", "f" })
+        {
+            string config = Path.Combine(runs, run, RunFiles.Config);
+            string text = File.ReadAllText(config);
+            Assert.Contains("\"epochs\": 1,", text);
+            File.WriteAllText(config, text.Replace("\"epochs\": 1,", "\"epochs\": 2,"));
+            string[] rerun = run == "a"
+                ? ["attack", "--config", Path.Combine(runs, run), "--out", runs, "--name", "again", "--threads", "1"]
+                : ["defend", "--config", Path.Combine(runs, run), "--name", "again", "--threads", "1"];
+            var (exit, _, err) = ConsoleCapture.Run(rerun);
+            Assert.Equal(2, exit);
+            Assert.Single(err.Trim().Split('\n'));
+            Assert.Contains("reads today as other settings than the run it recorded", err);
+            Assert.False(Directory.Exists(Path.Combine(runs, "again")));
+        }
+    }
+
+    [Fact]
     public void The_example_grids_bind_to_sweep_settings()
     {
         string examples = Path.Combine(RepositoryRoot(), "examples");
