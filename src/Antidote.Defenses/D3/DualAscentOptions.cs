@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using System.Text.Json.Serialization;
 using Antidote.Core.Options;
 
 namespace Antidote.Defenses.D3;
@@ -7,8 +6,8 @@ namespace Antidote.Defenses.D3;
 /// <summary>
 /// Dual ascent on D3's constraint "clean hinge ≤ budget". After each epoch the multiplier moves geometrically,
 /// λ ← λ·exp(step·(hinge − budget)/budget): ascent on log λ by the relative violation (capped at ±100%), so one step
-/// size serves a model that needs λ ≈ 0.5 and one that needs λ ≈ 100. The hinge is measured on the defender's clean subset in eval mode
-/// without augmentation, the same way the budget is.
+/// size serves a model that needs λ ≈ 0.5 and one that needs λ ≈ 100. The budget is a hinge measured on the defender's clean
+/// subset in eval mode without augmentation; what λ compares with it after each epoch is <paramref name="Signal"/>.
 /// </summary>
 /// <param name="Start">λ at the first epoch (10: a start in the middle of [0.01, 1000] in log terms; our choice, not a value from the paper or its code).</param>
 /// <param name="Step">Dual step on log λ per <paramref name="StepsPerUnit"/> SGD steps, per unit of relative violation: 0.1
@@ -22,8 +21,10 @@ namespace Antidote.Defenses.D3;
 /// <param name="ReferenceEpochs">Epochs of plain fine-tuning from the initial model on the clean subset; the reference
 /// hinge is the lower of the initial model's and the fine-tuned one's. A backdoor that already costs clean accuracy
 /// (SIG hurts its target class) would otherwise hand D3 a loose budget. 0 = the initial model's hinge alone.</param>
-/// <param name="Signal">What λ reads after each epoch (<see cref="HingeSignal"/>): the clean pass every epoch, or the epoch's
-/// own batch hinge scaled to a clean pass taken after the first epoch and every hinge-log-every epochs.</param>
+/// <param name="Signal">What λ reads after each epoch (<see cref="HingeSignal"/>): the epoch's own batch hinge scaled to a clean
+/// pass taken after the first epoch and every hinge-log-every epochs (the default), or a clean pass every epoch. Written into
+/// every run folder: runs made before the option existed do not name it, so they read back as the new default and a sweep
+/// runs them again instead of reusing them.</param>
 public sealed record DualAscentOptions(
     [Description("Dual mode: λ at the first epoch (ours)")]
     double Start = 10,
@@ -37,11 +38,8 @@ public sealed record DualAscentOptions(
     int ReferenceEpochs = 5,
     [Description("Dual mode: SGD steps per unit of the dual step (12 = one epoch of 3,000 images at batch 256, where it was tuned; 0 = per epoch whatever its length)")]
     int StepsPerUnit = 12,
-    [Description("Dual mode: the clean hinge λ and the stopping rule read after each epoch: clean-pass (a pass over the subset in eval mode, as the budget is measured) or batches (the epoch's own batch hinge, scaled to a clean pass taken after epoch 1 and every hinge-log-every epochs)")]
-    // Left out of run folders at its default, the behaviour before the option existed: earlier D3 runs keep their identity
-    // (their run hash) and are reused by a sweep instead of being run again.
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
-    HingeSignal Signal = HingeSignal.CleanPass) : IComponentOptions
+    [Description("Dual mode: the clean hinge λ and the stopping rule read after each epoch: batches (the epoch's own batch hinge, scaled to a clean pass taken after epoch 1 and every hinge-log-every epochs; ours, the default since it passed the cells the clean pass passed in less time) or clean-pass (a pass over the subset in eval mode every epoch, as the budget is measured; the default before)")]
+    HingeSignal Signal = HingeSignal.Batches) : IComponentOptions
 {
     public void Validate()
     {

@@ -126,9 +126,10 @@ public class D3DefenseTests : IClassFixture<D3DefenseTests.Backdoor>
     }
 
     [Fact]
-    public void Dual_mode_logs_the_multiplier_beside_the_distance_and_the_clean_hinge()
+    public void With_the_clean_pass_signal_dual_mode_logs_the_multiplier_beside_the_distance_and_each_epochs_clean_hinge()
     {
-        var outcome = new D3Defense(new D3Options(Epochs: 4, MinSteps: 0, BatchSize: 32, LambdaMode: LambdaMode.Dual)).Run(_planted.Context());
+        var outcome = new D3Defense(new D3Options(Epochs: 4, MinSteps: 0, BatchSize: 32, LambdaMode: LambdaMode.Dual,
+            Dual: new DualAscentOptions(Signal: HingeSignal.CleanPass))).Run(_planted.Context());
         Assert.All(outcome.Epochs, e =>
         {
             foreach (string key in new[] { "lambda", "distance", "clean_hinge", "budget", "hinge" })
@@ -144,11 +145,12 @@ public class D3DefenseTests : IClassFixture<D3DefenseTests.Backdoor>
     }
 
     [Fact]
-    public void With_the_batch_signal_lambda_reads_the_batches_hinge_scaled_to_the_last_clean_pass()
+    public void By_default_lambda_reads_the_batches_hinge_scaled_to_the_last_clean_pass()
     {
         // ε = 0 keeps the toy's hinge above zero, so the scaling is exercised every epoch.
         var options = new D3Options(Epsilon: 0, Epochs: 25, MinSteps: 0, BatchSize: 32, HingeLogEvery: 10,
-            Dual: new DualAscentOptions(BudgetFloor: 0, Signal: HingeSignal.Batches));
+            Dual: new DualAscentOptions(BudgetFloor: 0));
+        Assert.Equal(HingeSignal.Batches, options.DualOrDefault.Signal);
         var outcome = new D3Defense(options).Run(_planted.Context());
         Assert.Equal([1, 10, 20], outcome.Epochs.Where(e => e.Values.ContainsKey("clean_hinge")).Select(e => e.Epoch));
         double ratio = double.NaN;
@@ -172,10 +174,10 @@ public class D3DefenseTests : IClassFixture<D3DefenseTests.Backdoor>
     }
 
     [Fact]
-    public void With_the_batch_signal_D3_still_brings_ASR_down()
+    public void With_the_clean_pass_signal_D3_still_brings_ASR_down()
     {
         var before = _planted.Evaluate(_planted.Model);
-        var outcome = new D3Defense(new D3Options(Epochs: 30, BatchSize: 32, Dual: new DualAscentOptions(Signal: HingeSignal.Batches))).Run(_planted.Context());
+        var outcome = new D3Defense(new D3Options(Epochs: 30, BatchSize: 32, Dual: new DualAscentOptions(Signal: HingeSignal.CleanPass))).Run(_planted.Context());
         var after = _planted.Evaluate(outcome.Model);
         Assert.True(after.AttackSuccessRate < 0.2, $"ASR {before.AttackSuccessRate} -> {after.AttackSuccessRate}");
         Assert.True(after.Accuracy > before.Accuracy - 0.1, $"ACC {before.Accuracy} -> {after.Accuracy}");

@@ -47,7 +47,7 @@ public class RunFolderTests
         Assert.Equal(16, defense.CleanSamples);
         Assert.InRange(defense.DefenseEffectiveness, 0, 1);
         string header = File.ReadAllLines(Path.Combine(defenseLocation.Path, RunFiles.MetricsCsv))[0];
-        Assert.Equal("epoch,loss,lr,seconds,acc,asr,budget,clean_hinge,distance,hinge,lambda,ra,train_acc", header);
+        Assert.Equal("epoch,loss,lr,seconds,acc,asr,budget,clean_hinge,distance,hinge,lambda,ra,signal,train_acc", header);
 
         // Every stage of each run is timed, in order, and the training or defending stage covers the summary's time.
         Assert.Equal(["data", "trigger", "poison", "train", "evaluate", "save"], attack.Stages!.Select(s => s.Stage));

@@ -5,25 +5,36 @@ using Antidote.Tests.TestKit;
 
 namespace Antidote.Tests.Experiments.Runs;
 
-/// <summary>A run's identity (its hash) is what a sweep reuses finished runs by, so an option added later must leave the
-/// identity of runs made before it unchanged as long as it sits at the value that behaves as before.</summary>
+/// <summary>A run's identity (its hash) is what a sweep reuses finished runs by: a run made under an earlier default must
+/// not pass for a run of the new one.</summary>
 public class RunIdentityTests
 {
-    [Fact]
-    public void D3s_default_options_keep_the_identity_they_had_before_the_hinge_signal_option()
-    {
-        var resolved = (IDefenseOptions)new D3Options().Resolved();
-        string json = System.Text.Json.JsonSerializer.Serialize(resolved, RunJson.Options);
-        Assert.DoesNotContain("signal", json);
-        // The hash of the default D3 options as run folders stored them before --d3-dual-signal existed (checked against a
-        // sweep folder of that time: its D3 runs were reused, not run again).
-        Assert.Equal("a06b04f0d21b9de2", RunRecord.Hash(resolved));
+    // The hash of the default D3 options as run folders stored them before --d3-dual-signal existed (no "signal" key; λ read
+    // a clean pass every epoch), taken from a sweep folder of that time.
+    private const string CleanPassRunsBeforeTheOption = "a06b04f0d21b9de2";
 
-        var batches = (IDefenseOptions)new D3Options(Dual: new DualAscentOptions(Signal: HingeSignal.Batches)).Resolved();
-        Assert.Contains("\"signal\": \"batches\"", System.Text.Json.JsonSerializer.Serialize(batches, RunJson.Options));
-        Assert.NotEqual(RunRecord.Hash(resolved), RunRecord.Hash(batches));
+    [Fact]
+    public void Runs_made_before_the_hinge_signal_option_are_neither_the_new_default_nor_an_explicit_clean_pass()
+    {
+        var byDefault = (IDefenseOptions)new D3Options().Resolved();
+        var cleanPass = (IDefenseOptions)new D3Options(Dual: new DualAscentOptions(Signal: HingeSignal.CleanPass)).Resolved();
+        Assert.Equal(HingeSignal.Batches, ((D3Options)byDefault).DualOrDefault.Signal);
+        Assert.NotEqual(CleanPassRunsBeforeTheOption, RunRecord.Hash(byDefault));
+        Assert.NotEqual(CleanPassRunsBeforeTheOption, RunRecord.Hash(cleanPass));
+        Assert.NotEqual(RunRecord.Hash(byDefault), RunRecord.Hash(cleanPass));
+    }
+
+    [Theory]
+    [InlineData(HingeSignal.Batches, "\"signal\": \"batches\"")]
+    [InlineData(HingeSignal.CleanPass, "\"signal\": \"clean-pass\"")]
+    public void Every_hinge_signal_is_written_and_reads_back_as_written(HingeSignal signal, string written)
+    {
+        var options = (IDefenseOptions)new D3Options(Dual: new DualAscentOptions(Signal: signal)).Resolved();
+        Assert.Contains(written, System.Text.Json.JsonSerializer.Serialize(options, RunJson.Options));
         using var temp = new TempDirectory();
-        RunJson.Write(temp.File("options.json"), batches);
-        Assert.Equal(HingeSignal.Batches, ((D3Options)RunJson.Read<IDefenseOptions>(temp.File("options.json"))).DualOrDefault.Signal);
+        RunJson.Write(temp.File("options.json"), options);
+        var read = RunJson.Read<IDefenseOptions>(temp.File("options.json"));
+        Assert.Equal(signal, ((D3Options)read).DualOrDefault.Signal);
+        Assert.Equal(RunRecord.Hash(options), RunRecord.Hash(read.Resolved()));
     }
 }
