@@ -86,19 +86,12 @@ public class ConfigFileTests
     public void A_run_folder_given_as_config_reruns_the_same_run_bit_for_bit()
     {
         using var temp = new TempDirectory();
-        string data = temp.File("mnist");
-        DatasetFiles.WriteMnistFolder(data, train: 64, test: 16);
-        string runs = temp.File("runs");
-        var first = ConsoleCapture.Run("attack", "--dataset", "mnist", "--data", data, "--attack", "blended", "--blended-alpha", "0.3",
-            "--small-cnn-width", "4", "--epochs", "1", "--target", "2", "--seed", "5", "--out", runs, "--name", "a", "--threads", "1");
-        Assert.True(first.Exit == 0, first.Err);
+        string runs = AttackThenFineTune(temp, "--attack", "blended", "--blended-alpha", "0.3", "--target", "2");
         var again = ConsoleCapture.Run("attack", "--config", Path.Combine(runs, "a"), "--out", runs, "--name", "b", "--threads", "1");
         Assert.True(again.Exit == 0, again.Err);
         Assert.Equal(RunRecord.TryRead(Path.Combine(runs, "a"))!.OptionsHash, RunRecord.TryRead(Path.Combine(runs, "b"))!.OptionsHash);
         Assert.Equal(File.ReadAllBytes(Path.Combine(runs, "a", RunFiles.Weights)), File.ReadAllBytes(Path.Combine(runs, "b", RunFiles.Weights)));
 
-        var defend = ConsoleCapture.Run("defend", "--run", Path.Combine(runs, "a"), "--method", "ft", "--ft-epochs", "1", "--clean-ratio", "0.25", "--data", data, "--name", "f", "--threads", "1");
-        Assert.True(defend.Exit == 0, defend.Err);
         var redefend = ConsoleCapture.Run("defend", "--config", Path.Combine(runs, "f", RunFiles.Config), "--name", "g", "--threads", "1");
         Assert.True(redefend.Exit == 0, redefend.Err);
         Assert.Equal(File.ReadAllBytes(Path.Combine(runs, "f", RunFiles.Weights)), File.ReadAllBytes(Path.Combine(runs, "g", RunFiles.Weights)));
@@ -109,15 +102,7 @@ public class ConfigFileTests
     {
         // What a default changed since the run was made looks like: the file reads back as other settings than its record's.
         using var temp = new TempDirectory();
-        string data = temp.File("mnist");
-        DatasetFiles.WriteMnistFolder(data, train: 64, test: 16);
-        string runs = temp.File("runs");
-        var attack = ConsoleCapture.Run("attack", "--dataset", "mnist", "--data", data, "--small-cnn-width", "4", "--epochs", "1",
-            "--seed", "5", "--out", runs, "--name", "a", "--threads", "1");
-        Assert.True(attack.Exit == 0, attack.Err);
-        var defend = ConsoleCapture.Run("defend", "--run", Path.Combine(runs, "a"), "--method", "ft", "--ft-epochs", "1",
-            "--clean-ratio", "0.25", "--data", data, "--name", "f", "--threads", "1");
-        Assert.True(defend.Exit == 0, defend.Err);
+        string runs = AttackThenFineTune(temp);
         foreach (string run in new[] { "a", "f" })
         {
             string config = Path.Combine(runs, run, RunFiles.Config);
@@ -133,6 +118,22 @@ public class ConfigFileTests
             Assert.Contains("reads today as other settings than the run it recorded", err);
             Assert.False(Directory.Exists(Path.Combine(runs, "again")));
         }
+    }
+
+    /// <summary>An attack run "a" (one epoch, tiny MNIST, plus <paramref name="attackOptions"/>) and an FT run "f" on it; returns
+    /// the runs folder.</summary>
+    private static string AttackThenFineTune(TempDirectory temp, params string[] attackOptions)
+    {
+        string data = temp.File("mnist");
+        DatasetFiles.WriteMnistFolder(data, train: 64, test: 16);
+        string runs = temp.File("runs");
+        var attack = ConsoleCapture.Run(["attack", "--dataset", "mnist", "--data", data, .. attackOptions, "--small-cnn-width", "4",
+            "--epochs", "1", "--seed", "5", "--out", runs, "--name", "a", "--threads", "1"]);
+        Assert.True(attack.Exit == 0, attack.Err);
+        var defend = ConsoleCapture.Run("defend", "--run", Path.Combine(runs, "a"), "--method", "ft", "--ft-epochs", "1",
+            "--clean-ratio", "0.25", "--data", data, "--name", "f", "--threads", "1");
+        Assert.True(defend.Exit == 0, defend.Err);
+        return runs;
     }
 
     [Fact]
