@@ -23,8 +23,8 @@ namespace Antidote.Defenses.D3;
 /// (SIG hurts its target class) would otherwise hand D3 a loose budget. 0 = the initial model's hinge alone.</param>
 /// <param name="Signal">What λ reads after each epoch (<see cref="HingeSignal"/>): the epoch's own batch hinge scaled to a clean
 /// pass taken after the first epoch and every hinge-log-every epochs (the default), or a clean pass every epoch. Written into
-/// every run folder: runs made before the option existed do not name it, so they read back as the new default and a sweep
-/// runs them again instead of reusing them.</param>
+/// every run folder: runs made before the option existed do not name it, so their run hash matches neither signal's (a
+/// sweep runs them again instead of reusing them) and they read back as the new default (`--config RUN` refuses them).</param>
 public sealed record DualAscentOptions(
     [Description("Dual mode: λ at the first epoch (ours)")]
     double Start = 10,
