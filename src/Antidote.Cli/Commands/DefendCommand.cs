@@ -25,7 +25,7 @@ public sealed class DefendCommand : Command, IChoosesComponents, IRerunsFolders
     public DefendCommand() : base("defend", "Remove a backdoor from an attack run's model (writes a run folder beside it). " +
         "Each defense's options are prefixed with its name (--d3-epochs, --ft-learning-rate): `antidote list NAME` shows them. " +
         "D3's defaults (dual λ, 50 epochs and at least 600 SGD steps) are not a guarantee: in the README's comparisons they left " +
-        "PreAct-ResNet18's Blended backdoors in place (7-100% ASR, 7 of 8 cells over 5%) and cost the small CNN 2-3 points of ACC with 400 clean images")
+        "PreAct-ResNet18's Blended backdoors in place (over 5% ASR in 7 of 8 cells, up to 100%) and cost the small CNN 2-3 points of ACC with 400 clean images")
     {
         foreach (var option in new Option[] { _from, _method, _cleanRatio }.Concat(_defenses.All).Concat([_evalEvery, _seed, _data, _name, _force, _config]).Concat(_compute.All))
             Options.Add(option);
