@@ -2,6 +2,7 @@ using Antidote.Core;
 using Antidote.Core.Runtime;
 using Antidote.Data;
 using Antidote.Data.Batching;
+using Antidote.Models;
 using Antidote.Training;
 
 namespace Antidote.Defenses.D3;
@@ -20,9 +21,8 @@ public sealed class D3Defense(D3Options options) : IDefense
 
     public DefenseOutcome Run(DefenseContext context)
     {
-        Seeds.SeedTorch(context.Seed, "d3");
         // The selection is checked on the input model before any training (a module path that is not there is refused at
-        // once, not after the reference epochs); the copy that trains is made where it always was, to keep the random streams.
+        // once, not after the reference epochs).
         var modules = options.Module is string module ? [module] : SelectedWeights.ModulesFor(context.Model, options.Push);
         SelectedWeights.Check(context.Model, modules);
         // The clean hinge is measured on held-out rows where asked, else on the training rows as the paper's form does.
@@ -33,6 +33,46 @@ public sealed class D3Defense(D3Options options) : IDefense
         var constraintData = holdout?.Held ?? context.CleanData;
         if (holdout is not null)
             context.Log.Info($"d3: clean hinge measured on {constraintData.Count} held-out rows, training on {trainData.Count}");
+
+        var relax = options.RelaxOrDefault;
+        double budgetScale = options.DualOrDefault.BudgetScale;
+        var attempt = Push(context, modules, trainData, constraintData, budgetScale);
+        double firstDistance = attempt.RelativeDistance;
+        int extra = 0;
+        // Only the Lagrange multiplier reads the budget: in fixed mode a looser one would change nothing but the stopping rule.
+        while (options.LambdaMode == LambdaMode.Dual && attempt.RelativeDistance < relax.BelowDistance && extra < relax.Attempts)
+        {
+            extra++;
+            budgetScale *= relax.BudgetFactor;
+            context.Log.Info($"d3: the push ended {attempt.RelativeDistance:F2}× from θ0, below {relax.BelowDistance:F2}: the clean data " +
+                             $"pulled it back toward the backdoored weights; starting again from the input model with the budget at " +
+                             $"{budgetScale:G4}× the reference hinge (attempt {extra + 1} of at most {relax.Attempts + 1})");
+            attempt.Model.Dispose();
+            attempt = Push(context, modules, trainData, constraintData, budgetScale);
+        }
+        double relativeDistance = attempt.RelativeDistance;
+        context.Log.Info($"d3: the pushed weights ended {relativeDistance:F2}× their norm from θ0 (the warm-up started at {attempt.StartDistance:F2})" +
+                         (extra > 0 ? $" with the budget at {budgetScale:G4}× the reference hinge, after {extra} looser attempt{(extra == 1 ? "" : "s")}" : "") +
+                         (relativeDistance < PulledBackBelow
+                             ? $"; below {PulledBackBelow:F2} the clean data pulled them back toward the backdoored weights, and in 7 of the 8 such " +
+                               "runs measured (README, \"A warning from the distance\") the backdoor survived: check the model with `antidote scan`"
+                             : ""));
+        var facts = new Dictionary<string, double> { ["relative_distance"] = relativeDistance };
+        if (extra > 0)
+        {
+            facts["first_relative_distance"] = firstDistance;
+            facts["budget_scale"] = budgetScale;
+            facts["attempts"] = extra + 1;
+        }
+        if (attempt.StopEpoch is int fired) facts["stop_epoch"] = fired;
+        return new DefenseOutcome(attempt.Model, attempt.Epochs, facts);
+    }
+
+    /// <summary>One D3 run from the input model with the budget at <paramref name="budgetScale"/> × the reference hinge. It seeds
+    /// libtorch itself, so an attempt with a looser budget is bit for bit a fresh run with that scale.</summary>
+    private Attempt Push(DefenseContext context, IReadOnlyList<string> modules, ImageDataset trainData, ImageDataset constraintData, double budgetScale)
+    {
+        Seeds.SeedTorch(context.Seed, "d3");
         // Every clean hinge (budget, each epoch) is measured in eval mode without augmentation: it draws no random
         // numbers, so fixed mode's stream is the paper form's.
         double initialHinge = Evaluator.MeanHinge(context.Model, constraintData, context.Pipeline, options.Epsilon);
@@ -41,14 +81,14 @@ public sealed class D3Defense(D3Options options) : IDefense
         ILambdaRule lambda;
         if (options.LambdaMode == LambdaMode.Fixed)
         {
-            budget = Math.Max(dual.BudgetFloor, dual.BudgetScale * initialHinge);
+            budget = Math.Max(dual.BudgetFloor, budgetScale * initialHinge);
             lambda = new FixedLambda(options.Lambda);
         }
         else
         {
             if (dual.ReferenceEpochs > 0)
                 reference = Math.Min(initialHinge, FineTunedHinge(context, trainData, constraintData, dual.ReferenceEpochs));
-            budget = Math.Max(dual.BudgetFloor, dual.BudgetScale * reference);
+            budget = Math.Max(dual.BudgetFloor, budgetScale * reference);
             lambda = new DualAscentLambda(dual.Start, dual.StepPerEpoch(IndexBatches.Count(trainData.Count, options.BatchSize)), budget);
         }
         var stopping = new CleanStoppingRule(options.EarlyStopOrDefault, budget);
@@ -77,16 +117,10 @@ public sealed class D3Defense(D3Options options) : IDefense
             context.Log.Info(stopping.FiredAt is int at
                 ? $"d3: the clean-data stopping rule fires at epoch {at}{(stopping.StopsTraining ? " (stopped there)" : " (--early-stop would stop there)")}"
                 : "d3: the clean-data stopping rule did not fire");
-        double relativeDistance = RelativeDistance(selected);
-        context.Log.Info($"d3: the pushed weights ended {relativeDistance:F2}× their norm from θ0 (the warm-up started at {startDistance:F2})" +
-                         (relativeDistance < PulledBackBelow
-                             ? $"; below {PulledBackBelow:F2} the clean data pulled them back toward the backdoored weights, and in 7 of the 8 such " +
-                               "runs measured (README, \"A warning from the distance\") the backdoor survived: check the model with `antidote scan`"
-                             : ""));
-        var facts = new Dictionary<string, double> { ["relative_distance"] = relativeDistance };
-        if (stopping.FiredAt is int fired) facts["stop_epoch"] = fired;
-        return new DefenseOutcome(model, epochs, facts);
+        return new Attempt(model, epochs, startDistance, RelativeDistance(selected), stopping.FiredAt);
     }
+
+    private sealed record Attempt(ImageClassifier Model, IReadOnlyList<EpochRecord> Epochs, double StartDistance, double RelativeDistance, int? StopEpoch);
 
     /// <summary>
     /// Below this ratio of Σ‖W − W0‖ to Σ‖W0‖ the run warns. From the zero warm-up the ratio starts at 1; the clean data

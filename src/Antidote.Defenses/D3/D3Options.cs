@@ -42,9 +42,12 @@ public sealed record D3Options(
     [Description("Measure the clean hinge for the log every N epochs when no rule needs it every epoch (0 = never)")]
     int HingeLogEvery = 10,
     [Description("Learning rate of every parameter outside the pushed modules, as a multiple of learning-rate; default: 1 in fixed mode (the reference trains all at one rate), 0.1 in dual mode (ours); 0 = those parameters frozen")]
-    double? UnpushedLearningRateScale = null) : IDefenseOptions
+    double? UnpushedLearningRateScale = null,
+    RelaxOptions? Relax = null) : IDefenseOptions
 {
     public DualAscentOptions DualOrDefault => Dual ?? new DualAscentOptions();
+
+    public RelaxOptions RelaxOrDefault => Relax ?? new RelaxOptions();
 
     /// <summary>
     /// Fixed mode: the reference's random warm-up. Dual mode: zeros ("middle"): a random classifier sends random
@@ -81,6 +84,7 @@ public sealed record D3Options(
         UnpushedLearningRateScale = UnpushedLearningRateScaleOrDefault,
         Dual = DualOrDefault,
         EarlyStop = EarlyStopOrDefault,
+        Relax = RelaxOrDefault,
     };
 
     IDefenseOptions IDefenseOptions.Resolved() => Resolved();
@@ -96,6 +100,7 @@ public sealed record D3Options(
         OptionCheck.Positive(nameof(BatchSize), BatchSize);
         OptionCheck.Nested(nameof(Dual), Dual);
         OptionCheck.Nested(nameof(EarlyStop), EarlyStop);
+        OptionCheck.Nested(nameof(Relax), Relax);
         OptionCheck.Fraction(nameof(ConstraintHoldout), ConstraintHoldout, allowZero: true, allowOne: false);
         OptionCheck.NotNegative(nameof(MinSteps), MinSteps);
         OptionCheck.NotNegative(nameof(HingeLogEvery), HingeLogEvery);

@@ -92,6 +92,43 @@ public class D3DefenseTests : IClassFixture<D3DefenseTests.Backdoor>
     }
 
     [Fact]
+    public void A_push_pulled_back_below_the_line_starts_again_with_a_looser_budget_exactly_as_a_fresh_run_with_it()
+    {
+        // From W0 at a tiny rate the push cannot get past the line: the check fires, and the second attempt is a run with
+        // twice the budget scale, bit for bit.
+        var options = new D3Options(Epochs: 2, MinSteps: 0, BatchSize: 32, LearningRate: 1e-5, Initialization: D3Initialization.Near);
+        var relaxed = new D3Defense(options).Run(_planted.Context());
+        var direct = new D3Defense(options with { Dual = new DualAscentOptions(BudgetScale: 2), Relax = new RelaxOptions(Attempts: 0) })
+            .Run(_planted.Context());
+
+        Assert.Equal(2, relaxed.Facts!["attempts"]);
+        Assert.Equal(2, relaxed.Facts["budget_scale"]);
+        Assert.InRange(relaxed.Facts["first_relative_distance"], 0, options.RelaxOrDefault.BelowDistance);
+        Assert.Equal(direct.Facts!["relative_distance"], relaxed.Facts["relative_distance"]);
+        Assert.Equal(direct.Epochs[0].Values["budget"], relaxed.Epochs[0].Values["budget"]);
+        foreach (var (name, value) in direct.Model.state_dict())
+            Assert.True(value.eq(relaxed.Model.state_dict()[name]).all().item<bool>(), $"{name} differs from the fresh run's");
+        Assert.False(direct.Facts.ContainsKey("attempts"));
+    }
+
+    [Fact]
+    public void The_budget_loosens_by_the_factor_at_most_attempts_times_and_never_in_fixed_mode()
+    {
+        var stuck = new D3Options(Epochs: 1, MinSteps: 0, BatchSize: 32, LearningRate: 1e-5, Initialization: D3Initialization.Near,
+            Relax: new RelaxOptions(BudgetFactor: 3, Attempts: 2));
+        var dual = new D3Defense(stuck).Run(_planted.Context());
+        Assert.Equal(3, dual.Facts!["attempts"]);
+        Assert.Equal(9, dual.Facts["budget_scale"]);
+
+        var fixedMode = new D3Defense(stuck with { LambdaMode = LambdaMode.Fixed }).Run(_planted.Context());
+        Assert.InRange(fixedMode.Facts!["relative_distance"], 0, D3Defense.PulledBackBelow);
+        Assert.False(fixedMode.Facts.ContainsKey("attempts"));
+
+        var never = new D3Defense(stuck with { Relax = new RelaxOptions(BelowDistance: 0) }).Run(_planted.Context());
+        Assert.False(never.Facts!.ContainsKey("attempts"));
+    }
+
+    [Fact]
     public void Distance_from_the_initial_weights_grows_over_training()
     {
         var outcome = new D3Defense(new D3Options(Epochs: 6, MinSteps: 0, BatchSize: 32)).Run(_planted.Context());
@@ -148,8 +185,9 @@ public class D3DefenseTests : IClassFixture<D3DefenseTests.Backdoor>
     public void By_default_lambda_reads_the_batches_hinge_scaled_to_the_last_clean_pass()
     {
         // ε = 0 keeps the toy's hinge above zero, so the scaling is exercised every epoch.
+        // No second attempt: a one-epoch run may end short of the distance line and start again with a looser budget.
         var options = new D3Options(Epsilon: 0, Epochs: 25, MinSteps: 0, BatchSize: 32, HingeLogEvery: 10,
-            Dual: new DualAscentOptions(BudgetFloor: 0));
+            Dual: new DualAscentOptions(BudgetFloor: 0), Relax: new RelaxOptions(Attempts: 0));
         Assert.Equal(HingeSignal.Batches, options.DualOrDefault.Signal);
         var outcome = new D3Defense(options).Run(_planted.Context());
         Assert.Equal([1, 10, 20], outcome.Epochs.Where(e => e.Values.ContainsKey("clean_hinge")).Select(e => e.Epoch));

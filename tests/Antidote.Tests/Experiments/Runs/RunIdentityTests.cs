@@ -37,4 +37,21 @@ public class RunIdentityTests
         Assert.Equal(signal, ((D3Options)read).DualOrDefault.Signal);
         Assert.Equal(RunRecord.Hash(options), RunRecord.Hash(read.Resolved()));
     }
+
+    [Fact]
+    public void The_second_attempt_is_written_into_every_D3_run_so_folders_made_without_it_are_run_again()
+    {
+        // Folders written before the option have no "relax" key: their stored hash cannot equal one computed over it.
+        var byDefault = (IDefenseOptions)new D3Options().Resolved();
+        string json = System.Text.Json.JsonSerializer.Serialize(byDefault, RunJson.Options);
+        Assert.Contains("\"relax\": {", json);
+        Assert.Contains("\"belowDistance\": 0.75", json);
+        var oneAttempt = (IDefenseOptions)new D3Options(Relax: new RelaxOptions(Attempts: 0)).Resolved();
+        Assert.NotEqual(RunRecord.Hash(byDefault), RunRecord.Hash(oneAttempt));
+        using var temp = new TempDirectory();
+        RunJson.Write(temp.File("options.json"), oneAttempt);
+        var read = RunJson.Read<IDefenseOptions>(temp.File("options.json"));
+        Assert.Equal(0, ((D3Options)read).RelaxOrDefault.Attempts);
+        Assert.Equal(RunRecord.Hash(oneAttempt), RunRecord.Hash(read.Resolved()));
+    }
 }
