@@ -6,7 +6,8 @@ namespace Antidote.Defenses.D3;
 /// <summary>
 /// Every knob of D3. Defaults: the reference implementation's CIFAR-10 settings (d3.md) for p, ε, batch and the selected
 /// module; λ as a Lagrange multiplier (dual mode, its step counted per 12 SGD steps), 50 epochs with a floor of 600 SGD
-/// steps, lr 0.005 and the zero warm-up are ours, chosen by the comparison in the README ("D3's default"). The reference's
+/// steps, lr 0.005, the zero warm-up and the second attempt with a looser budget (<see cref="RelaxOptions"/>) are ours, chosen
+/// by the comparisons in the README ("D3's default", "When the push is pulled back"). The reference's
 /// form is LambdaMode = Fixed, Lambda = 0.5, Epochs = 100, MinSteps = 0 (fixed mode then defaults to the reference's lr 0.01
 /// and random warm-up).
 /// </summary>
