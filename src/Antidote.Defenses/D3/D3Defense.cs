@@ -99,7 +99,7 @@ public sealed class D3Defense(D3Options options) : IDefense
         context.Log.Info($"d3: selected {string.Join(", ", selected.Names)} (norms {string.Join(", ", selected.InitialNorms.Select(n => n.ToString("F3")))}); " +
                          $"λ {options.LambdaMode.ToString().ToLowerInvariant()} from {lambda.Value}, init {options.InitializationOrDefault.ToString().ToLowerInvariant()}, " +
                          $"initial clean hinge {initialHinge:F4}, reference {reference:F4}, budget {budget:F4}" +
-                         (batchSignal ? $" (λ reads each epoch's batch hinge scaled to the clean pass, which runs every {options.HingeLogEvery} epochs)" : "") +
+                         (batchSignal ? $" (λ reads each epoch's batch hinge scaled to the clean pass, which runs {CleanPassCadence(options.HingeLogEvery)})" : "") +
                          (options.UnpushedLearningRateScaleOrDefault == 1 ? "" : $"; every other parameter at {options.UnpushedLearningRateScaleOrDefault}× lr"));
         selected.Initialize(options.InitializationOrDefault);
         double startDistance = RelativeDistance(selected);
@@ -119,6 +119,14 @@ public sealed class D3Defense(D3Options options) : IDefense
                 : "d3: the clean-data stopping rule did not fire");
         return new Attempt(model, epochs, startDistance, RelativeDistance(selected), stopping.FiredAt);
     }
+
+    // With --d3-hinge-log-every 0 the batches signal still needs one clean pass to scale against: after epoch 1.
+    private static string CleanPassCadence(int every) => every switch
+    {
+        0 => "once, after epoch 1",
+        1 => "every epoch",
+        _ => $"after epoch 1 and every {every} epochs",
+    };
 
     private sealed record Attempt(ImageClassifier Model, IReadOnlyList<EpochRecord> Epochs, double StartDistance, double RelativeDistance, int? StopEpoch);
 

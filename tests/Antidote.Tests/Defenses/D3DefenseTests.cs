@@ -212,6 +212,17 @@ public class D3DefenseTests : IClassFixture<D3DefenseTests.Backdoor>
     }
 
     [Fact]
+    public void With_the_clean_pass_log_off_the_batches_signal_scales_against_one_pass_after_epoch_1_and_says_so()
+    {
+        var options = new D3Options(Epochs: 12, MinSteps: 0, BatchSize: 32, HingeLogEvery: 0, Relax: new RelaxOptions(Attempts: 0));
+        var log = new ListRunLog();
+        var outcome = new D3Defense(options).Run(_planted.Context() with { Log = log });
+        Assert.Equal([1], outcome.Epochs.Where(e => e.Values.ContainsKey("clean_hinge")).Select(e => e.Epoch));
+        string line = Assert.Single(log.Lines, l => l.StartsWith("d3: selected"));
+        Assert.Contains("which runs once, after epoch 1", line);
+    }
+
+    [Fact]
     public void With_the_clean_pass_signal_D3_still_brings_ASR_down()
     {
         var before = _planted.Evaluate(_planted.Model);
