@@ -74,6 +74,7 @@ public sealed class DetoxCommand : Command, IChoosesComponents
         {
             Console.WriteLine($"scan before: {scanBefore.Verdict}");
             Console.WriteLine($"scan after:  {scanAfter.Verdict}");
+            if (s.Survival is { } survival) Console.WriteLine($"survival:    {survival.Verdict}");
         }
         else if (double.IsNaN(s.Before.AttackSuccessRate))
             Console.WriteLine("no trigger was given, so ASR is unknown: add --scan to look for a backdoor from the clean images before and after");

@@ -23,7 +23,8 @@ public static class TriggerSearch
     {
         long channels = clean.Images.shape[1], height = clean.Images.shape[2], width = clean.Images.shape[3];
         var device = pipeline.Device;
-        using var maskTanh = new TorchSharp.Modules.Parameter(ones(1, height, width, device: device));
+        long maskHeight = options.Mask == TriggerMask.Uniform ? 1 : height, maskWidth = options.Mask == TriggerMask.Uniform ? 1 : width;
+        using var maskTanh = new TorchSharp.Modules.Parameter(ones(1, maskHeight, maskWidth, device: device));
         using var patternTanh = new TorchSharp.Modules.Parameter(ones(channels, height, width, device: device));
         using var adam = optim.Adam([maskTanh, patternTanh], options.LearningRate, beta1: 0.5, beta2: 0.9);
         var state = new CostSchedule(options);
@@ -39,7 +40,7 @@ public static class TriggerSearch
                     cancel.ThrowIfCancellationRequested();
                     using var scope = NewDisposeScope();
                     var (images, _) = clean.Batch(batch, device);
-                    var mask = Squash(maskTanh);
+                    var mask = Squash(maskTanh).expand(1, height, width);
                     var pattern = Squash(patternTanh);
                     var stamped = (1 - mask) * pipeline.Augment(images) + mask * pattern;
                     var logits = model.call(pipeline.Normalize(stamped));
@@ -57,11 +58,11 @@ public static class TriggerSearch
                 double success = hits / seen, reg = regSum / batches;
                 if (success >= options.SuccessThreshold && reg < state.BestNorm)
                 {
-                    Keep(ref bestMask, ref bestPattern, maskTanh, patternTanh);
+                    Keep(ref bestMask, ref bestPattern, maskTanh, patternTanh, height, width);
                     state.BestNorm = reg;
                 }
                 bool stop = state.AfterEpoch(success);
-                if (bestMask is null) Keep(ref bestMask, ref bestPattern, maskTanh, patternTanh);
+                if (bestMask is null) Keep(ref bestMask, ref bestPattern, maskTanh, patternTanh, height, width);
                 log.Progress(new Core.Logging.ProgressUpdate($"nc class {target}", epoch, options.Epochs, 1, 1, reg, null));
                 // A class takes minutes at the defaults: a plain line now and then, so a log shows the search moving.
                 if (epoch % 10 == 0 && !stop)
@@ -79,12 +80,13 @@ public static class TriggerSearch
 
     private static Tensor Squash(Tensor raw) => raw.tanh() / (2 + TanhEpsilon) + 0.5;
 
-    private static void Keep(ref Tensor? mask, ref Tensor? pattern, Tensor maskTanh, Tensor patternTanh)
+    private static void Keep(ref Tensor? mask, ref Tensor? pattern, Tensor maskTanh, Tensor patternTanh, long height, long width)
     {
         mask?.Dispose();
         pattern?.Dispose();
         using var noGrad = no_grad();
-        mask = Squash(maskTanh).detach().clone().DetachFromDisposeScope();
+        using var scope = NewDisposeScope();
+        mask = Squash(maskTanh).expand(1, height, width).detach().clone().DetachFromDisposeScope();
         pattern = Squash(patternTanh).detach().clone().DetachFromDisposeScope();
     }
 

@@ -17,7 +17,7 @@ namespace Antidote.Experiments.Scan;
 /// </summary>
 public static class ScanExperiment
 {
-    public const string ReportFile = "scan.json", TriggersFile = "triggers.png";
+    public const string ReportFile = "scan.json", TriggersFile = "triggers.png", TriggersBeforeFile = "triggers-before.png";
 
     public static RunLocation DefaultLocation(ScanSettings s, bool force = false)
     {
@@ -30,6 +30,8 @@ public static class ScanExperiment
         var compute = settings.Compute ?? new ComputeSettings();
         string computeState = compute.Apply();
         var target = ScanTarget.Open(settings.Run);
+        if (settings.CompareInput && target.CleanRows is null)
+            throw new Core.AntidoteException($"{target.Path} is an attack run: --compare-input scans a defense run and the model it started from");
         using var data = target.AttackRun.LoadData(settings.DataDirectory);
         var (model, _) = RunModel.Load(target.Path, compute.TorchDevice);
         using var _model = model;
@@ -43,20 +45,37 @@ public static class ScanExperiment
         log.Info($"compute: {computeState}");
         log.Info($"scan: {target.Path}: searching with {holdout.Learn.Count} clean images, {holdout.Held.Count} held out");
         RunJson.Write(staging.File(RunFiles.Config), settings);
-        var (report, triggers) = TriggerScan.Run(model, holdout.Learn, holdout.Held, pipeline, data.Info.Classes, settings.Search,
-            settings.Seed, log, cancel);
+        ScanReport? before = null;
+        if (settings.CompareInput)
+        {
+            var (input, _) = RunModel.Load(target.AttackRun.Path, compute.TorchDevice);
+            using var _input = input;
+            log.Info($"scan: first the model the defense started from, {target.AttackRun.Path}");
+            before = ScanAndDraw(input, holdout, pipeline, data.Info.Classes, settings, staging.File(TriggersBeforeFile), log, cancel);
+            log.Info($"scan: then the defended model");
+        }
+        var report = ScanAndDraw(model, holdout, pipeline, data.Info.Classes, settings, staging.File(TriggersFile), log, cancel);
+        var survival = before is null ? null : ScanComparison.Of(before, report, settings.Search.SurvivalRank);
+        if (survival is not null) log.Info($"scan: {survival.Verdict}");
+        var summary = new ScanSummary(report, target.Measured, holdout.Learn.Count, before, survival);
+        RunJson.Write(staging.File(ReportFile), summary);
+        staging.Commit();
+        return summary;
+    }
+
+    private static ScanReport ScanAndDraw(Models.ImageClassifier model, CleanHoldout holdout, DataPipeline pipeline, int classes,
+        ScanSettings settings, string png, IRunLog log, CancellationToken cancel)
+    {
+        var (report, triggers) = TriggerScan.Run(model, holdout.Learn, holdout.Held, pipeline, classes, settings.Search, settings.Seed, log, cancel);
         try
         {
-            TriggerGrid.Write(staging.File(TriggersFile), triggers);
+            TriggerGrid.Write(png, triggers);
         }
         finally
         {
             foreach (var trigger in triggers) trigger.Dispose();
         }
-        var summary = new ScanSummary(report, target.Measured, holdout.Learn.Count);
-        RunJson.Write(staging.File(ReportFile), summary);
-        staging.Commit();
-        return summary;
+        return report;
     }
 
     /// <summary>The run scanned: its folder, the attack run holding its data, the defender's rows a defense run used, and

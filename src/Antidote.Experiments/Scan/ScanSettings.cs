@@ -7,6 +7,7 @@ namespace Antidote.Experiments.Scan;
 /// <param name="Run">An attack or defense run folder.</param>
 /// <param name="CleanRatio">The defender's clean share of the training set; a defense run's own clean rows are used instead.</param>
 /// <param name="Holdout">Share of those clean rows kept out of the trigger search, to measure each trigger's success.</param>
+/// <param name="CompareInput">For a defense run: also scan the model the defense started from, on the same rows, and compare.</param>
 public sealed record ScanSettings(
     string Run,
     TriggerSearchOptions Search,
@@ -14,4 +15,5 @@ public sealed record ScanSettings(
     double Holdout = 0.2,
     long Seed = 0,
     string? DataDirectory = null,
-    ComputeSettings? Compute = null);
+    ComputeSettings? Compute = null,
+    bool CompareInput = false);

@@ -134,6 +134,12 @@ public class CliTests
         Assert.True(File.Exists(Path.Combine(runs, "a--ft-s0--scan-s0", "scan.json")));
         Assert.True(File.Exists(Path.Combine(runs, "a--ft-s0--scan-s0", "triggers.png")));
         AssertUsageError(ConsoleCapture.Run("scan", "--run", Path.Combine(runs, "nothing-here"), "--data", data), "not a run folder");
+        var compare = ConsoleCapture.Run("scan", "--run", Path.Combine(runs, "a--ft-s0"), "--compare-input", "--scan-mask", "uniform", "--scan-epochs", "2",
+            "--scan-batch-size", "16", "--data", data, "--name", "compared");
+        Assert.True(compare.Exit == 0, compare.Err);
+        Assert.Matches(@"survival: class \d, the easiest to reach before, is (still among the 3 easiest|now rank \d+ of 10)", compare.Out);
+        Assert.True(File.Exists(Path.Combine(runs, "compared", "triggers-before.png")));
+        AssertUsageError(ConsoleCapture.Run("scan", "--run", Path.Combine(runs, "a"), "--compare-input", "--data", data), "--compare-input scans a defense run");
 
         string weights = Path.Combine(runs, "a--ft-s0", RunFiles.Weights);
         File.WriteAllBytes(weights, File.ReadAllBytes(weights)[..100]);

@@ -54,7 +54,7 @@ public class DetoxCommandTests
     }
 
     [Fact]
-    public void Detox_with_scan_reports_a_verdict_before_and_after_and_draws_both_trigger_sets()
+    public void Detox_with_scan_reports_a_verdict_before_and_after_whether_the_suspect_class_survived_and_draws_both_trigger_sets()
     {
         using var temp = new TempDirectory();
         var (weights, clean) = Files(temp);
@@ -62,6 +62,7 @@ public class DetoxCommandTests
         Assert.True(run.Exit == 0, run.Err);
         Assert.Matches("scan before: .*(looks backdoored|no class stands out)", run.Out);
         Assert.Matches("scan after: .*(looks backdoored|no class stands out)", run.Out);
+        Assert.Matches("survival: +class \\d, the easiest to reach before, is (still among|now rank)", run.Out);
         string folder = Assert.Single(Directory.GetDirectories(temp.File("out")));
         Assert.True(File.Exists(Path.Combine(folder, "triggers-before.png")));
         Assert.True(File.Exists(Path.Combine(folder, "triggers-after.png")));

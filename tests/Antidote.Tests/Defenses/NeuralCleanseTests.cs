@@ -1,3 +1,4 @@
+using Antidote.Attacks.Blended;
 using Antidote.Core.Logging;
 using Antidote.Defenses.FineTuning;
 using Antidote.Defenses.NeuralCleanse;
@@ -22,6 +23,51 @@ public class NeuralCleanseTests(PlantedBackdoorFixture fixture) : IClassFixture<
         Assert.True(report.Classes[0].MaskNorm < report.MedianNorm / 4, $"{report.Classes[0].MaskNorm} against median {report.MedianNorm}");
         Assert.True(report.Classes[0].HeldOutSuccess >= 0.9);
         Assert.Equal(400, report.HeldOutImages);
+    }
+
+    [Fact]
+    public void A_uniform_mask_finds_a_planted_blended_trigger_as_one_faint_full_image_blend()
+    {
+        // The noise blend changes every pixel a little: no small patch reproduces it, one faint full-image blend does.
+        using var planted = new PlantedBackdoor(epochs: 4, attack: ("blended", new BlendedOptions(Trigger: BlendTrigger.Noise)));
+        Assert.True(planted.Evaluate(planted.Model).AttackSuccessRate > 0.9);
+        var (uniform, triggers) = TriggerScan.Run(planted.Model, planted.Clean, planted.Test, planted.Pipeline, 4,
+            Quick with { Mask = TriggerMask.Uniform }, 0, NullRunLog.Instance);
+        try
+        {
+            Assert.Equal(0, uniform.Smallest.Class);
+            Assert.True(uniform.Classes[0].MaskNorm < uniform.MedianNorm / 2, $"{uniform.Classes[0].MaskNorm} against median {uniform.MedianNorm}");
+            Assert.True(uniform.Classes[0].HeldOutSuccess >= 0.9);
+            foreach (var trigger in triggers)
+            {
+                Assert.Equal([1L, 12, 12], trigger.Mask.shape);
+                Assert.Equal(trigger.Mask.min().item<float>(), trigger.Mask.max().item<float>());
+            }
+        }
+        finally
+        {
+            foreach (var trigger in triggers) trigger.Dispose();
+        }
+    }
+
+    private static ScanReport Report(params double[] norms) =>
+        new([.. norms.Select((n, c) => new ClassScan(c, n, 0, 1))], [], 0, 2, norms.Order().ElementAt((norms.Length - 1) / 2), 10, 1);
+
+    [Fact]
+    public void The_survival_check_follows_the_class_that_was_easiest_to_reach_before_the_defense()
+    {
+        var before = Report(40, 90, 120, 30, 100);
+        var kept = ScanComparison.Of(before, Report(60, 50, 70, 55, 200), survivalRank: 3);
+        Assert.Equal(3, kept.Suspect);
+        Assert.Equal(2, kept.RankAfter); // 55 is beaten only by 50
+        Assert.True(kept.MaySurvive);
+        Assert.Contains("class 3, the easiest to reach before, is still among the 3 easiest after (rank 2 of 5", kept.Verdict);
+
+        var removed = ScanComparison.Of(before, Report(60, 50, 70, 150, 80), survivalRank: 3);
+        Assert.Equal(5, removed.RankAfter);
+        Assert.False(removed.MaySurvive);
+        Assert.Contains("is now rank 5 of 5", removed.Verdict);
+        Assert.False(ScanComparison.Of(before, Report(60, 50, 70, 55, 200), survivalRank: 1).MaySurvive);
     }
 
     [Fact]
