@@ -2,6 +2,7 @@ using Antidote.Core;
 using Antidote.Core.Runtime;
 using Antidote.Data;
 using Antidote.Data.Batching;
+using Antidote.Defenses.NeuralCleanse;
 using Antidote.Models;
 using Antidote.Training;
 
@@ -64,8 +65,51 @@ public sealed class D3Defense(D3Options options) : IDefense
             facts["budget_scale"] = budgetScale;
             facts["attempts"] = extra + 1;
         }
+        if (options.SurvivalOrDefault.Check)
+            attempt = CheckSurvival(context, attempt, trainData, constraintData, facts);
         if (attempt.StopEpoch is int fired) facts["stop_epoch"] = fired;
         return new DefenseOutcome(attempt.Model, attempt.Epochs, facts);
+    }
+
+    /// <summary>
+    /// The blend scan of the input model and of <paramref name="attempt"/>; when the input's easiest class to reach is still
+    /// among the easiest, one more attempt from the input model pushing deeper with a looser budget, which is kept and
+    /// scanned in turn. Every verdict goes to the log and the facts.
+    /// </summary>
+    private Attempt CheckSurvival(DefenseContext context, Attempt attempt, ImageDataset trainData, ImageDataset constraintData,
+        Dictionary<string, double> facts)
+    {
+        var check = options.SurvivalOrDefault;
+        using var rows = CleanHoldout.Split(context.CleanData, 0.2, context.Seed, "scan-holdout", "the survival check");
+        var search = new TriggerSearchOptions(Mask: TriggerMask.Uniform,
+            Epochs: Math.Max(1, (int)Math.Round((double)check.ScanImages / rows.Learn.Count)));
+        int classes = (int)context.Model.Classifier.weight!.shape[0];
+        ScanReport Scan(ImageClassifier model, string what)
+        {
+            context.Log.Info($"d3: survival check: scanning {what} ({rows.Learn.Count} clean images, {search.Epochs} passes per class)");
+            var (report, triggers) = TriggerScan.Run(model, rows.Learn, rows.Held, context.Pipeline, classes, search, context.Seed, context.Log, context.Cancel);
+            foreach (var trigger in triggers) trigger.Dispose();
+            return report;
+        }
+
+        var before = Scan(context.Model, "the input model");
+        var first = ScanComparison.Of(before, Scan(attempt.Model, "the pushed model"), check.Rank);
+        context.Log.Info($"d3: survival check: {first.Verdict}");
+        facts["survival_class"] = first.Suspect;
+        facts["survival_rank"] = first.RankAfter;
+        if (!first.MaySurvive) return attempt;
+
+        var modules = SelectedWeights.ModulesFor(context.Model, check.Push);
+        double budgetScale = options.DualOrDefault.BudgetScale * check.BudgetFactor;
+        context.Log.Info($"d3: survival check: starting again from the input model, pushing {string.Join(", ", modules)} with the budget at " +
+                         $"{budgetScale:G4}× the reference hinge");
+        attempt.Model.Dispose();
+        attempt = Push(context, modules, trainData, constraintData, budgetScale);
+        var deeper = ScanComparison.Of(before, Scan(attempt.Model, "the deeper push"), check.Rank);
+        context.Log.Info($"d3: survival check after the deeper push: {deeper.Verdict}");
+        facts["deeper_relative_distance"] = attempt.RelativeDistance;
+        facts["deeper_survival_rank"] = deeper.RankAfter;
+        return attempt;
     }
 
     /// <summary>One D3 run from the input model with the budget at <paramref name="budgetScale"/> × the reference hinge. It seeds

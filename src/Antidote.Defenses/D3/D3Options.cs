@@ -44,11 +44,14 @@ public sealed record D3Options(
     int HingeLogEvery = 10,
     [Description("Learning rate of every parameter outside the pushed modules, as a multiple of learning-rate; default: 1 in fixed mode (the reference trains all at one rate), 0.1 in dual mode (ours); 0 = those parameters frozen")]
     double? UnpushedLearningRateScale = null,
-    RelaxOptions? Relax = null) : IDefenseOptions
+    RelaxOptions? Relax = null,
+    SurvivalCheckOptions? Survival = null) : IDefenseOptions
 {
     public DualAscentOptions DualOrDefault => Dual ?? new DualAscentOptions();
 
     public RelaxOptions RelaxOrDefault => Relax ?? new RelaxOptions();
+
+    public SurvivalCheckOptions SurvivalOrDefault => Survival ?? new SurvivalCheckOptions();
 
     /// <summary>
     /// Fixed mode: the reference's random warm-up. Dual mode: zeros ("middle"): a random classifier sends random
@@ -86,6 +89,8 @@ public sealed record D3Options(
         Dual = DualOrDefault,
         EarlyStop = EarlyStopOrDefault,
         Relax = RelaxOrDefault,
+        // Without the check its settings change nothing: left out, so runs from before it existed keep their identity.
+        Survival = Survival is { Check: true } ? Survival : null,
     };
 
     IDefenseOptions IDefenseOptions.Resolved() => Resolved();
@@ -102,6 +107,7 @@ public sealed record D3Options(
         OptionCheck.Nested(nameof(Dual), Dual);
         OptionCheck.Nested(nameof(EarlyStop), EarlyStop);
         OptionCheck.Nested(nameof(Relax), Relax);
+        OptionCheck.Nested(nameof(Survival), Survival);
         OptionCheck.Fraction(nameof(ConstraintHoldout), ConstraintHoldout, allowZero: true, allowOne: false);
         OptionCheck.NotNegative(nameof(MinSteps), MinSteps);
         OptionCheck.NotNegative(nameof(HingeLogEvery), HingeLogEvery);

@@ -112,6 +112,31 @@ public class D3DefenseTests : IClassFixture<D3DefenseTests.Backdoor>
     }
 
     [Fact]
+    public void When_the_survival_check_fires_the_deeper_push_is_exactly_a_fresh_last_stage_run_with_the_looser_budget()
+    {
+        // With the rank at the number of classes the check always fires: the kept model must be the last-stage run, bit for bit.
+        var options = new D3Options(Epochs: 4, MinSteps: 0, BatchSize: 32, Relax: new RelaxOptions(Attempts: 0));
+        var log = new ListRunLog();
+        var quick = new SurvivalCheckOptions(Check: true, Rank: 4, ScanImages: 2_000);
+        var checkedRun = new D3Defense(options with { Survival = quick }).Run(_planted.Context() with { Log = log });
+        var direct = new D3Defense(options with { Push = D3Push.LastStage, Dual = new DualAscentOptions(BudgetScale: 2) }).Run(_planted.Context());
+
+        Assert.InRange(checkedRun.Facts!["survival_class"], 0, 3);
+        Assert.InRange(checkedRun.Facts["survival_rank"], 1, 4);
+        Assert.Equal(direct.Facts!["relative_distance"], checkedRun.Facts["deeper_relative_distance"]);
+        foreach (var (name, value) in direct.Model.state_dict())
+            Assert.True(value.eq(checkedRun.Model.state_dict()[name]).all().item<bool>(), $"{name} differs from the fresh run's");
+        Assert.Contains(log.Lines, l => l.StartsWith("d3: survival check: starting again from the input model, pushing"));
+        Assert.Contains(log.Lines, l => l.StartsWith("d3: survival check after the deeper push: class "));
+
+        // Off by default, and left out of the resolved options (so runs from before it keep their identity).
+        var plain = new D3Defense(options).Run(_planted.Context());
+        Assert.False(plain.Facts!.ContainsKey("survival_rank"));
+        Assert.Null(options.Resolved().Survival);
+        Assert.Equal(quick, (options with { Survival = quick }).Resolved().Survival);
+    }
+
+    [Fact]
     public void The_budget_loosens_by_the_factor_at_most_attempts_times_and_never_in_fixed_mode()
     {
         var stuck = new D3Options(Epochs: 1, MinSteps: 0, BatchSize: 32, LearningRate: 1e-5, Initialization: D3Initialization.Near,

@@ -1,0 +1,32 @@
+using System.ComponentModel;
+using Antidote.Core.Options;
+using Antidote.Defenses.NeuralCleanse;
+
+namespace Antidote.Defenses.D3;
+
+/// <summary>
+/// A check D3 can run on its own result, from clean data only (ours; README, "A faint blend instead of a patch"): the blend
+/// scan (<see cref="TriggerMask.Uniform"/>) of the input model and of the result; when the class easiest to reach in the input
+/// is still among the <paramref name="Rank"/> easiest in the result, D3 starts once more from the input model, pushing
+/// <paramref name="Push"/> with the budget <paramref name="BudgetFactor"/> times looser, and scans that result too. Off by
+/// default: the scans cost two to three times the push itself on a CPU.
+/// </summary>
+public sealed record SurvivalCheckOptions(
+    [Description("After the push, scan the input model and the result for the class easiest to reach with a faint full-image blend; if it still is among the easiest, push deeper once (ours; off by default: the scans take minutes on a CPU)")]
+    bool Check = false,
+    [Description("The input's easiest class counts as surviving while it is among this many easiest after")]
+    int Rank = 3,
+    [Description("Weights the deeper attempt pushes (from the input model)")]
+    D3Push Push = D3Push.LastStage,
+    [Description("The deeper attempt's budget scale, as a multiple of dual-budget-scale")]
+    double BudgetFactor = 2,
+    [Description("Images each class's blend search sees (passes = this / the rows searched, at least 1): 25,600 is the scan's 80 passes over 320 rows")]
+    int ScanImages = 25_600) : IComponentOptions
+{
+    public void Validate()
+    {
+        OptionCheck.Positive(nameof(Rank), Rank);
+        OptionCheck.AtLeast(nameof(BudgetFactor), BudgetFactor, 1);
+        OptionCheck.Positive(nameof(ScanImages), ScanImages);
+    }
+}
