@@ -73,8 +73,9 @@ public sealed class D3Defense(D3Options options) : IDefense
 
     /// <summary>
     /// The blend scan of the input model and of <paramref name="attempt"/>; when the input's easiest class to reach is still
-    /// among the easiest, one more attempt from the input model pushing deeper with a looser budget, which is kept and
-    /// scanned in turn. Every verdict goes to the log and the facts.
+    /// among the easiest, one more attempt from the input model pushing deeper with a looser budget, kept and scanned in turn;
+    /// if that is flagged too, a last one pushing the classifier with a looser budget still. Every verdict goes to the log
+    /// and the facts.
     /// </summary>
     private Attempt CheckSurvival(DefenseContext context, Attempt attempt, ImageDataset trainData, ImageDataset constraintData,
         Dictionary<string, double> facts)
@@ -84,6 +85,8 @@ public sealed class D3Defense(D3Options options) : IDefense
         var search = new TriggerSearchOptions(Mask: TriggerMask.Uniform,
             Epochs: Math.Max(1, (int)Math.Round((double)check.ScanImages / rows.Learn.Count)));
         int classes = (int)context.Model.Classifier.weight!.shape[0];
+        if (context.Pipeline.Precision != Precision.Float32)
+            context.Log.Info("d3: survival check: the blend search steps the float32 model whatever --precision says (it was not checked in bfloat16)");
         ScanReport Scan(ImageClassifier model, string what)
         {
             context.Log.Info($"d3: survival check: scanning {what} ({rows.Learn.Count} clean images, {search.Epochs} passes per class)");
@@ -99,17 +102,26 @@ public sealed class D3Defense(D3Options options) : IDefense
         facts["survival_rank"] = first.RankAfter;
         if (!first.MaySurvive) return attempt;
 
-        var modules = SelectedWeights.ModulesFor(context.Model, check.Push);
-        double budgetScale = options.DualOrDefault.BudgetScale * check.BudgetFactor;
-        context.Log.Info($"d3: survival check: starting again from the input model, pushing {string.Join(", ", modules)} with the budget at " +
-                         $"{budgetScale:G4}× the reference hinge");
-        attempt.Model.Dispose();
-        attempt = Push(context, modules, trainData, constraintData, budgetScale);
-        var deeper = ScanComparison.Of(before, Scan(attempt.Model, "the deeper push"), check.Rank);
-        context.Log.Info($"d3: survival check after the deeper push: {deeper.Verdict}");
-        facts["deeper_relative_distance"] = attempt.RelativeDistance;
-        facts["deeper_survival_rank"] = deeper.RankAfter;
+        var deeper = PushAgain(check.Push, check.BudgetFactor, "deeper");
+        if (!deeper.MaySurvive || check.ClassifierBudgetFactor == 0) return attempt;
+        PushAgain(D3Push.Classifier, check.ClassifierBudgetFactor, "looser");
         return attempt;
+
+        // From the input model; the new attempt replaces the kept one, and its facts are named by `what`.
+        ScanComparison PushAgain(D3Push push, double factor, string what)
+        {
+            var modules = SelectedWeights.ModulesFor(context.Model, push);
+            double budgetScale = options.DualOrDefault.BudgetScale * factor;
+            context.Log.Info($"d3: survival check: starting again from the input model, pushing {string.Join(", ", modules)} with the budget at " +
+                             $"{budgetScale:G4}× the reference hinge");
+            attempt.Model.Dispose();
+            attempt = Push(context, modules, trainData, constraintData, budgetScale);
+            var comparison = ScanComparison.Of(before, Scan(attempt.Model, $"the {what} push"), check.Rank);
+            context.Log.Info($"d3: survival check after the {what} push: {comparison.Verdict}");
+            facts[$"{what}_relative_distance"] = attempt.RelativeDistance;
+            facts[$"{what}_survival_rank"] = comparison.RankAfter;
+            return comparison;
+        }
     }
 
     /// <summary>One D3 run from the input model with the budget at <paramref name="budgetScale"/> × the reference hinge. It seeds

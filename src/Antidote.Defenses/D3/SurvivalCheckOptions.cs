@@ -8,8 +8,11 @@ namespace Antidote.Defenses.D3;
 /// A check D3 can run on its own result, from clean data only (ours; README, "A faint blend instead of a patch"): the blend
 /// scan (<see cref="TriggerMask.Uniform"/>) of the input model and of the result; when the class easiest to reach in the input
 /// is still among the <paramref name="Rank"/> easiest in the result, D3 starts once more from the input model, pushing
-/// <paramref name="Push"/> with the budget <paramref name="BudgetFactor"/> times looser, and scans that result too. Off by
-/// default: the scans cost two to three times the push itself on a CPU.
+/// <paramref name="Push"/> with the budget <paramref name="BudgetFactor"/> times looser, and scans that result too; if the
+/// class is still among the easiest, it starts a last time, pushing the classifier with the budget
+/// <paramref name="ClassifierBudgetFactor"/> times looser (the last stage removed a noise blend that a looser classifier budget
+/// did not, and the other way round for photograph blends: README). Off by default: the scans cost two to four times the
+/// push itself on a CPU.
 /// </summary>
 public sealed record SurvivalCheckOptions(
     [Description("After the push, scan the input model and the result for the class easiest to reach with a faint full-image blend; if it still is among the easiest, push deeper once (ours; off by default: the scans take minutes on a CPU)")]
@@ -20,6 +23,8 @@ public sealed record SurvivalCheckOptions(
     D3Push Push = D3Push.LastStage,
     [Description("The deeper attempt's budget scale, as a multiple of dual-budget-scale")]
     double BudgetFactor = 2,
+    [Description("If the class is still among the easiest after the deeper attempt: a last attempt pushing the classifier with the budget scale times this (0 = none)")]
+    double ClassifierBudgetFactor = 4,
     [Description("Images each class's blend search sees (passes = this / the rows searched, at least 1): 25,600 is the scan's 80 passes over 320 rows")]
     int ScanImages = 25_600) : IComponentOptions
 {
@@ -27,6 +32,7 @@ public sealed record SurvivalCheckOptions(
     {
         OptionCheck.Positive(nameof(Rank), Rank);
         OptionCheck.AtLeast(nameof(BudgetFactor), BudgetFactor, 1);
+        if (ClassifierBudgetFactor != 0) OptionCheck.AtLeast(nameof(ClassifierBudgetFactor), ClassifierBudgetFactor, 1);
         OptionCheck.Positive(nameof(ScanImages), ScanImages);
     }
 }

@@ -112,28 +112,39 @@ public class D3DefenseTests : IClassFixture<D3DefenseTests.Backdoor>
     }
 
     [Fact]
-    public void When_the_survival_check_fires_the_deeper_push_is_exactly_a_fresh_last_stage_run_with_the_looser_budget()
+    public void When_the_survival_check_keeps_firing_each_new_attempt_is_exactly_a_fresh_run_with_its_selection_and_budget()
     {
-        // With the rank at the number of classes the check always fires: the kept model must be the last-stage run, bit for bit.
+        // With the rank at the number of classes the check always fires: first the last stage at twice the budget, then the
+        // classifier at four times; each kept model must be that fresh run, bit for bit.
         var options = new D3Options(Epochs: 4, MinSteps: 0, BatchSize: 32, Relax: new RelaxOptions(Attempts: 0));
+        var always = new SurvivalCheckOptions(Check: true, Rank: 4, ScanImages: 2_000);
         var log = new ListRunLog();
-        var quick = new SurvivalCheckOptions(Check: true, Rank: 4, ScanImages: 2_000);
-        var checkedRun = new D3Defense(options with { Survival = quick }).Run(_planted.Context() with { Log = log });
-        var direct = new D3Defense(options with { Push = D3Push.LastStage, Dual = new DualAscentOptions(BudgetScale: 2) }).Run(_planted.Context());
+        var both = new D3Defense(options with { Survival = always }).Run(_planted.Context() with { Log = log });
+        var deeperOnly = new D3Defense(options with { Survival = always with { ClassifierBudgetFactor = 0 } }).Run(_planted.Context());
+        var lastStage = new D3Defense(options with { Push = D3Push.LastStage, Dual = new DualAscentOptions(BudgetScale: 2) }).Run(_planted.Context());
+        var looser = new D3Defense(options with { Dual = new DualAscentOptions(BudgetScale: 4) }).Run(_planted.Context());
 
-        Assert.InRange(checkedRun.Facts!["survival_class"], 0, 3);
-        Assert.InRange(checkedRun.Facts["survival_rank"], 1, 4);
-        Assert.Equal(direct.Facts!["relative_distance"], checkedRun.Facts["deeper_relative_distance"]);
-        foreach (var (name, value) in direct.Model.state_dict())
-            Assert.True(value.eq(checkedRun.Model.state_dict()[name]).all().item<bool>(), $"{name} differs from the fresh run's");
-        Assert.Contains(log.Lines, l => l.StartsWith("d3: survival check: starting again from the input model, pushing"));
-        Assert.Contains(log.Lines, l => l.StartsWith("d3: survival check after the deeper push: class "));
+        Assert.InRange(both.Facts!["survival_class"], 0, 3);
+        Assert.InRange(both.Facts["survival_rank"], 1, 4);
+        Assert.Equal(lastStage.Facts!["relative_distance"], both.Facts["deeper_relative_distance"]);
+        Assert.Equal(looser.Facts!["relative_distance"], both.Facts["looser_relative_distance"]);
+        AssertSameWeights(looser.Model, both.Model);
+        AssertSameWeights(lastStage.Model, deeperOnly.Model);
+        Assert.False(deeperOnly.Facts!.ContainsKey("looser_relative_distance"));
+        Assert.Equal(2, log.Lines.Count(l => l.StartsWith("d3: survival check: starting again from the input model, pushing")));
+        Assert.Contains(log.Lines, l => l.StartsWith("d3: survival check after the looser push: class "));
 
         // Off by default, and left out of the resolved options (so runs from before it keep their identity).
         var plain = new D3Defense(options).Run(_planted.Context());
         Assert.False(plain.Facts!.ContainsKey("survival_rank"));
         Assert.Null(options.Resolved().Survival);
-        Assert.Equal(quick, (options with { Survival = quick }).Resolved().Survival);
+        Assert.Equal(always, (options with { Survival = always }).Resolved().Survival);
+    }
+
+    private static void AssertSameWeights(ImageClassifier expected, ImageClassifier actual)
+    {
+        foreach (var (name, value) in expected.state_dict())
+            Assert.True(value.eq(actual.state_dict()[name]).all().item<bool>(), $"{name} differs from the fresh run's");
     }
 
     [Fact]
