@@ -81,6 +81,8 @@ public sealed class D3Defense(D3Options options) : IDefense
         Dictionary<string, double> facts)
     {
         var check = options.SurvivalOrDefault;
+        // The rows `antidote scan` searches and holds out (its default --holdout 0.2, its stream), so a scan of the run with the
+        // same seed sees what the check saw.
         using var rows = CleanHoldout.Split(context.CleanData, 0.2, context.Seed, "scan-holdout", "the survival check");
         var search = new TriggerSearchOptions(Mask: TriggerMask.Uniform,
             Epochs: Math.Max(1, (int)Math.Round((double)check.ScanImages / rows.Learn.Count)));
