@@ -41,6 +41,7 @@ public sealed class DetoxCommand : Command, IChoosesComponents
     // Off by default: at Neural Cleanse's 80 passes a scan on 2-core CPU costs about 3 min per 300 clean images and 10 classes, twice.
     private readonly Option<bool> _scanFlag = new("--scan") { Description = "Look for a backdoor before and after the defense without knowing the trigger (Neural Cleanse's trigger search on the clean images; its options are --scan-*; costs roughly 2 x classes x scan-epochs passes over the clean training part)" };
     private readonly ComponentOptionsBinder _scan = new("scan", typeof(TriggerSearchOptions));
+    private readonly ComponentOptionsBinder _survival = new("scan-survival", typeof(SurvivalRule));
     private readonly RegistryOptions<DefenseEntry> _defenses = new(DefenseCatalog.Default);
     private readonly RegistryOptions<AttackEntry> _attacks = new(AttackCatalog.Default);
     private readonly Option<string> _out = CommonOptions.Out("runs");
@@ -54,7 +55,7 @@ public sealed class DetoxCommand : Command, IChoosesComponents
         "report ACC (and ASR) on held-out images before and after, and write the cleaned weights in the checkpoint's format and key names")
     {
         foreach (var option in new Option[] { _weights, _model }.Concat(_models.All).Concat([_classes, _input, _normalize, _clean, _holdout, _triggered, _attack, _target])
-                     .Concat(_attacks.All).Concat([_method]).Concat(_defenses.All).Concat([_scanFlag]).Concat(_scan.Options).Concat([_seed, _out, _name, _force, _config]).Concat(_compute.All))
+                     .Concat(_attacks.All).Concat([_method]).Concat(_defenses.All).Concat([_scanFlag]).Concat(_scan.Options).Concat(_survival.Options).Concat([_seed, _out, _name, _force, _config]).Concat(_compute.All))
             Options.Add(option);
         SetAction(result => Cli.Run(() => Execute(result, Cli.Interrupt)));
     }
@@ -109,16 +110,18 @@ public sealed class DetoxCommand : Command, IChoosesComponents
         var attackOptions = attack is null ? null : (IAttackOptions)_attacks.Bind(r, attack);
         if (attack is null && _attacks.All.Any(o => r.GetResult(o) is { Implicit: false }))
             throw new AntidoteException("attack options need --suspected-attack");
+        var scan = ScanOptions(r);
         return new DetoxSettings(Path.GetFullPath(weights), (IModelOptions)_models.Bind(r, r.GetValue(_model)!), classes, input, mean, std,
             Path.GetFullPath(r.GetValue(_clean)!), (IDefenseOptions)_defenses.Bind(r, r.GetValue(_method)!), holdout,
             triggered is null ? null : Path.GetFullPath(triggered), attackOptions, target, r.GetValue(_seed), compute,
-            ScanOptions(r));
+            scan, scan is null ? null : (SurvivalRule)_survival.Bind(r));
     }
 
     private TriggerSearchOptions? ScanOptions(ParseResult r)
     {
         if (r.GetValue(_scanFlag)) return (TriggerSearchOptions)_scan.Bind(r);
-        if (_scan.Given(r) is [var flag, ..]) throw new AntidoteException($"{flag} sets the scan, which runs only with --scan");
+        if (_scan.Given(r).Concat(_survival.Given(r)).FirstOrDefault() is string flag)
+            throw new AntidoteException($"{flag} sets the scan, which runs only with --scan");
         return null;
     }
 

@@ -87,6 +87,7 @@ public sealed class D3Defense(D3Options options) : IDefense
         var search = new TriggerSearchOptions(Mask: TriggerMask.Uniform,
             Epochs: Math.Max(1, (int)Math.Round((double)check.ScanImages / rows.Learn.Count)));
         int classes = (int)context.Model.Classifier.weight!.shape[0];
+        var rule = new SurvivalRule(check.Rank, check.StandOut);
         if (context.Pipeline.Precision != Precision.Float32)
             context.Log.Info("d3: survival check: the blend search steps the float32 model whatever --precision says (it was not checked in bfloat16)");
         ScanReport Scan(ImageClassifier model, string what)
@@ -98,7 +99,7 @@ public sealed class D3Defense(D3Options options) : IDefense
         }
 
         var before = Scan(context.Model, "the input model");
-        var first = ScanComparison.Of(before, Scan(attempt.Model, "the pushed model"), check.Rank);
+        var first = ScanComparison.Of(before, Scan(attempt.Model, "the pushed model"), rule);
         context.Log.Info($"d3: survival check: {first.Verdict}");
         facts["survival_class"] = first.Suspect;
         facts["survival_rank"] = first.RankAfter;
@@ -118,7 +119,7 @@ public sealed class D3Defense(D3Options options) : IDefense
                              $"{budgetScale:G4}× the reference hinge");
             attempt.Model.Dispose();
             attempt = Push(context, modules, trainData, constraintData, budgetScale);
-            var comparison = ScanComparison.Of(before, Scan(attempt.Model, $"the {what} push"), check.Rank);
+            var comparison = ScanComparison.Of(before, Scan(attempt.Model, $"the {what} push"), rule);
             context.Log.Info($"d3: survival check after the {what} push: {comparison.Verdict}");
             facts[$"{what}_relative_distance"] = attempt.RelativeDistance;
             facts[$"{what}_survival_rank"] = comparison.RankAfter;

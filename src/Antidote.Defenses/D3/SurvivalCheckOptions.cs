@@ -7,7 +7,7 @@ namespace Antidote.Defenses.D3;
 /// <summary>
 /// A check D3 can run on its own result, from clean data only (ours; README, "A faint blend instead of a patch"): the blend
 /// scan (<see cref="TriggerMask.Uniform"/>) of the input model and of the result; when the class easiest to reach in the input
-/// is still among the <paramref name="Rank"/> easiest in the result, D3 starts once more from the input model, pushing
+/// is still among the <paramref name="Rank"/> easiest in the result (and stood out in the input: <see cref="SurvivalRule"/>), D3 starts once more from the input model, pushing
 /// <paramref name="Push"/> with the budget <paramref name="BudgetFactor"/> times looser, and scans that result too; if the
 /// class is still among the easiest, it starts a last time, pushing the classifier with the budget
 /// <paramref name="ClassifierBudgetFactor"/> times looser (the last stage removed a noise blend that a looser classifier budget
@@ -19,6 +19,8 @@ public sealed record SurvivalCheckOptions(
     bool Check = false,
     [Description("The input's easiest class counts as surviving while it is among this many easiest after")]
     int Rank = 3,
+    [Description("Follow the input's easiest class only when its trigger is at most this times the next class's (1 = always; a class barely easier than the next is likely a naturally easy one)")]
+    double StandOut = 1,
     [Description("Weights the deeper attempt pushes (from the input model)")]
     D3Push Push = D3Push.LastStage,
     [Description("The deeper attempt's budget scale, as a multiple of dual-budget-scale")]
@@ -31,6 +33,7 @@ public sealed record SurvivalCheckOptions(
     public void Validate()
     {
         OptionCheck.Positive(nameof(Rank), Rank);
+        OptionCheck.Fraction(nameof(StandOut), StandOut);
         OptionCheck.AtLeast(nameof(BudgetFactor), BudgetFactor, 1);
         if (ClassifierBudgetFactor != 0) OptionCheck.AtLeast(nameof(ClassifierBudgetFactor), ClassifierBudgetFactor, 1);
         OptionCheck.Positive(nameof(ScanImages), ScanImages);

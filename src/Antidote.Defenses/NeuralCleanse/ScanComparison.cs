@@ -3,24 +3,38 @@ namespace Antidote.Defenses.NeuralCleanse;
 /// <summary>
 /// A check that a backdoor survived a defense, from clean data only: the class whose reversed trigger was the smallest before
 /// the defense (the scan's best guess at a target, flagged or not) and where its trigger ranks after. A removed backdoor
-/// leaves its class ordinary; a surviving one keeps it among the easiest classes to reach.
+/// leaves its class ordinary; a surviving one keeps it among the easiest classes to reach. A class that was only a little
+/// easier than the next before is likely a naturally easy one (a bag on Fashion-MNIST), which no defense moves: with
+/// <paramref name="StandOut"/> under 1 the check follows the easiest class only when its trigger was at most that fraction of
+/// the next class's (<see cref="SurvivalRule"/>).
 /// </summary>
+/// <param name="NextBefore">The second-smallest trigger before the defense.</param>
 /// <param name="RankAfter">1 = still the smallest trigger of all classes after the defense.</param>
 /// <param name="SurvivalRank">The rank at or below which the class counts as possibly surviving.</param>
-public sealed record ScanComparison(int Suspect, double NormBefore, double NormAfter, int RankAfter, int Classes, int SurvivalRank)
+/// <param name="StandOut">The easiest class is followed only when its trigger was at most this times the next one's (1 = always).</param>
+public sealed record ScanComparison(int Suspect, double NormBefore, double NextBefore, double NormAfter, int RankAfter, int Classes,
+    int SurvivalRank, double StandOut)
 {
-    public static ScanComparison Of(ScanReport before, ScanReport after, int survivalRank)
+    public static ScanComparison Of(ScanReport before, ScanReport after, SurvivalRule rule)
     {
-        int suspect = before.Classes.MinBy(c => c.MaskNorm)!.Class;
+        var easiest = before.Classes.OrderBy(c => c.MaskNorm).ToList();
+        int suspect = easiest[0].Class;
+        double next = easiest.Count > 1 ? easiest[1].MaskNorm : double.PositiveInfinity;
         double normAfter = after.Classes[suspect].MaskNorm;
         int rank = 1 + after.Classes.Count(c => c.MaskNorm < normAfter);
-        return new ScanComparison(suspect, before.Classes[suspect].MaskNorm, normAfter, rank, after.Classes.Count, survivalRank);
+        return new ScanComparison(suspect, before.Classes[suspect].MaskNorm, next, normAfter, rank, after.Classes.Count, rule.Rank, rule.StandOut);
     }
 
-    public bool MaySurvive => RankAfter <= SurvivalRank;
+    /// <summary>Whether the easiest class before was easy enough, against the next, to be followed.</summary>
+    public bool StandsOut => NormBefore <= StandOut * NextBefore;
+
+    public bool MaySurvive => StandsOut && RankAfter <= SurvivalRank;
 
     /// <summary>One plain sentence.</summary>
-    public string Verdict => MaySurvive
+    public string Verdict => !StandsOut
+        ? $"class {Suspect}, the easiest to reach before, did not stand out (trigger {NormBefore:F1}, the next {NextBefore:F1}: more than " +
+          $"{StandOut:G3}× it), so the scan has no suspect to follow (it is rank {RankAfter} of {Classes} after, trigger {NormAfter:F1})"
+        : MaySurvive
         ? $"class {Suspect}, the easiest to reach before, is still among the {SurvivalRank} easiest after (rank {RankAfter} of {Classes}, " +
           $"trigger {NormBefore:F1} -> {NormAfter:F1}): a backdoor into it may survive"
         : $"class {Suspect}, the easiest to reach before, is now rank {RankAfter} of {Classes} (trigger {NormBefore:F1} -> {NormAfter:F1}): " +

@@ -27,9 +27,7 @@ public sealed record TriggerSearchOptions(
     [Description("Anomaly index above which a class with a smaller-than-median mask is flagged (Neural Cleanse: 2)")]
     double AnomalyThreshold = 2,
     [Description("Mask shape: per-pixel (Neural Cleanse, small patches) or uniform (one weight for the whole image, a faint blend: Blended triggers)")]
-    TriggerMask Mask = TriggerMask.PerPixel,
-    [Description("Before and after a defense: the class with the smallest trigger before counts as possibly still backdoored while its trigger stays among this many smallest after")]
-    int SurvivalRank = 3) : IComponentOptions
+    TriggerMask Mask = TriggerMask.PerPixel) : IComponentOptions
 {
     public void Validate()
     {
@@ -43,6 +41,5 @@ public sealed record TriggerSearchOptions(
         OptionCheck.Positive(nameof(EarlyStopPatience), EarlyStopPatience);
         OptionCheck.Fraction(nameof(EarlyStopThreshold), EarlyStopThreshold);
         OptionCheck.Positive(nameof(AnomalyThreshold), AnomalyThreshold);
-        OptionCheck.Positive(nameof(SurvivalRank), SurvivalRank);
     }
 }

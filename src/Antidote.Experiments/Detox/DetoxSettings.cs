@@ -20,6 +20,7 @@ namespace Antidote.Experiments.Detox;
 /// <param name="Attack">A suspected attack to plant on the held-out images instead (its trigger options), with <paramref name="Target"/>.</param>
 /// <param name="Scan">Scan for a backdoor before and after the defense (Neural Cleanse's trigger search on the training part,
 /// each trigger measured on the held-out part); null = no scan.</param>
+/// <param name="Survival">How the scans before and after are compared (null = the rule's defaults).</param>
 public sealed record DetoxSettings(
     string Weights,
     IModelOptions Model,
@@ -35,4 +36,5 @@ public sealed record DetoxSettings(
     int Target = 0,
     long Seed = 0,
     ComputeSettings? Compute = null,
-    TriggerSearchOptions? Scan = null);
+    TriggerSearchOptions? Scan = null,
+    SurvivalRule? Survival = null);

@@ -55,7 +55,7 @@ public static class ScanExperiment
             log.Info($"scan: then the defended model");
         }
         var report = ScanAndDraw(model, holdout, pipeline, data.Info.Classes, settings, staging.File(TriggersFile), log, cancel);
-        var survival = before is null ? null : ScanComparison.Of(before, report, settings.Search.SurvivalRank);
+        var survival = before is null ? null : ScanComparison.Of(before, report, settings.SurvivalOrDefault);
         if (survival is not null) log.Info($"scan: {survival.Verdict}");
         var summary = new ScanSummary(report, target.Measured, holdout.Learn.Count, before, survival);
         RunJson.Write(staging.File(ReportFile), summary);

@@ -8,6 +8,7 @@ namespace Antidote.Experiments.Scan;
 /// <param name="CleanRatio">The defender's clean share of the training set; a defense run's own clean rows are used instead.</param>
 /// <param name="Holdout">Share of those clean rows kept out of the trigger search, to measure each trigger's success.</param>
 /// <param name="CompareInput">For a defense run: also scan the model the defense started from, on the same rows, and compare.</param>
+/// <param name="Survival">How that comparison is read.</param>
 public sealed record ScanSettings(
     string Run,
     TriggerSearchOptions Search,
@@ -16,4 +17,8 @@ public sealed record ScanSettings(
     long Seed = 0,
     string? DataDirectory = null,
     ComputeSettings? Compute = null,
-    bool CompareInput = false);
+    bool CompareInput = false,
+    SurvivalRule? Survival = null)
+{
+    public SurvivalRule SurvivalOrDefault => Survival ?? new SurvivalRule();
+}

@@ -140,6 +140,10 @@ public class CliTests
         Assert.Matches(@"survival: class \d, the easiest to reach before, is (still among the 3 easiest|now rank \d+ of 10)", compare.Out);
         Assert.True(File.Exists(Path.Combine(runs, "compared", "triggers-before.png")));
         AssertUsageError(ConsoleCapture.Run("scan", "--run", Path.Combine(runs, "a"), "--compare-input", "--data", data), "--compare-input scans a defense run");
+        AssertUsageError(ConsoleCapture.Run("scan", "--run", Path.Combine(runs, "a--ft-s0"), "--scan-survival-stand-out", "0.5", "--data", data),
+            "--scan-survival-stand-out reads the comparison, which runs only with --compare-input");
+        AssertUsageError(ConsoleCapture.Run("scan", "--run", Path.Combine(runs, "a--ft-s0"), "--compare-input", "--scan-survival-stand-out", "1.5", "--data", data),
+            "stand-out");
 
         string weights = Path.Combine(runs, "a--ft-s0", RunFiles.Weights);
         File.WriteAllBytes(weights, File.ReadAllBytes(weights)[..100]);

@@ -114,10 +114,10 @@ public class D3DefenseTests : IClassFixture<D3DefenseTests.Backdoor>
     [Fact]
     public void When_the_survival_check_keeps_firing_each_new_attempt_is_exactly_a_fresh_run_with_its_selection_and_budget()
     {
-        // With the rank at the number of classes the check always fires: first the last stage at twice the budget, then the
-        // classifier at four times; each kept model must be that fresh run, bit for bit.
+        // With the rank at the number of classes and no stand-out gate the check always fires: first the last stage at twice the
+        // budget, then the classifier at four times; each kept model must be that fresh run, bit for bit.
         var options = new D3Options(Epochs: 4, MinSteps: 0, BatchSize: 32, Relax: new RelaxOptions(Attempts: 0));
-        var always = new SurvivalCheckOptions(Check: true, Rank: 4, ScanImages: 2_000);
+        var always = new SurvivalCheckOptions(Check: true, Rank: 4, StandOut: 1, ScanImages: 2_000);
         var log = new ListRunLog();
         var both = new D3Defense(options with { Survival = always }).Run(_planted.Context() with { Log = log });
         var deeperOnly = new D3Defense(options with { Survival = always with { ClassifierBudgetFactor = 0 } }).Run(_planted.Context());
@@ -139,6 +139,13 @@ public class D3DefenseTests : IClassFixture<D3DefenseTests.Backdoor>
         Assert.False(plain.Facts!.ContainsKey("survival_rank"));
         Assert.Null(options.Resolved().Survival);
         Assert.Equal(always, (options with { Survival = always }).Resolved().Survival);
+
+        // A gate no class can pass: the check follows nothing, and D3 keeps its first push.
+        var gatedLog = new ListRunLog();
+        var gated = new D3Defense(options with { Survival = always with { StandOut = 1e-6 } }).Run(_planted.Context() with { Log = gatedLog });
+        Assert.Contains(gatedLog.Lines, l => l.Contains("did not stand out"));
+        Assert.False(gated.Facts!.ContainsKey("deeper_relative_distance"));
+        AssertSameWeights(plain.Model, gated.Model);
     }
 
     private static void AssertSameWeights(ImageClassifier expected, ImageClassifier actual)

@@ -57,17 +57,33 @@ public class NeuralCleanseTests(PlantedBackdoorFixture fixture) : IClassFixture<
     public void The_survival_check_follows_the_class_that_was_easiest_to_reach_before_the_defense()
     {
         var before = Report(40, 90, 120, 30, 100);
-        var kept = ScanComparison.Of(before, Report(60, 50, 70, 55, 200), survivalRank: 3);
+        var kept = ScanComparison.Of(before, Report(60, 50, 70, 55, 200), new SurvivalRule(Rank: 3));
         Assert.Equal(3, kept.Suspect);
         Assert.Equal(2, kept.RankAfter); // 55 is beaten only by 50
         Assert.True(kept.MaySurvive);
         Assert.Contains("class 3, the easiest to reach before, is still among the 3 easiest after (rank 2 of 5", kept.Verdict);
 
-        var removed = ScanComparison.Of(before, Report(60, 50, 70, 150, 80), survivalRank: 3);
+        var removed = ScanComparison.Of(before, Report(60, 50, 70, 150, 80), new SurvivalRule(Rank: 3));
         Assert.Equal(5, removed.RankAfter);
         Assert.False(removed.MaySurvive);
         Assert.Contains("is now rank 5 of 5", removed.Verdict);
-        Assert.False(ScanComparison.Of(before, Report(60, 50, 70, 55, 200), survivalRank: 1).MaySurvive);
+        Assert.False(ScanComparison.Of(before, Report(60, 50, 70, 55, 200), new SurvivalRule(Rank: 1)).MaySurvive);
+    }
+
+    [Fact]
+    public void The_survival_check_follows_the_easiest_class_only_when_it_stood_out_from_the_next()
+    {
+        var after = Report(60, 50, 70, 55, 200);
+        // Class 3 at 30 against class 0 at 40: 0.75 of the next.
+        var barely = Report(40, 90, 120, 30, 100);
+        Assert.True(ScanComparison.Of(barely, after, new SurvivalRule(Rank: 3, StandOut: 0.75)).MaySurvive);
+        var natural = ScanComparison.Of(barely, after, new SurvivalRule(Rank: 3, StandOut: 0.5));
+        Assert.Equal(40, natural.NextBefore);
+        Assert.False(natural.StandsOut);
+        Assert.False(natural.MaySurvive);
+        Assert.Contains("did not stand out (trigger 30.0, the next 40.0", natural.Verdict);
+        // Class 3 at 15 against 40: followed, and still among the 3 easiest.
+        Assert.True(ScanComparison.Of(Report(40, 90, 120, 15, 100), after, new SurvivalRule(Rank: 3, StandOut: 0.5)).MaySurvive);
     }
 
     [Fact]
