@@ -33,7 +33,7 @@ public sealed class ScanCommand : Command
             double holdout = r.GetValue(_holdout);
             if (!(holdout > 0 && holdout < 1)) throw new Core.AntidoteException($"--holdout must be in (0, 1), got {holdout}");
             var settings = new ScanSettings(r.GetValue(_run)!, (TriggerSearchOptions)_search.Bind(r), r.GetValue(_cleanRatio), holdout,
-                r.GetValue(_seed), r.GetValue(_data), _compute.Settings(r), r.GetValue(_compare), SurvivalRule(r));
+                r.GetValue(_seed), r.GetValue(_data), _compute.Settings(r), r.GetValue(_compare), Rule(r));
             var location = ScanExperiment.DefaultLocation(settings, r.GetValue(_force));
             if (r.GetValue(_name) is string name) location = location with { Name = name };
             var summary = ScanExperiment.Run(settings, location, new ConsoleRunLog(), Cli.Interrupt);
@@ -43,7 +43,7 @@ public sealed class ScanCommand : Command
         }));
     }
 
-    private SurvivalRule SurvivalRule(ParseResult r)
+    private SurvivalRule Rule(ParseResult r)
     {
         if (!r.GetValue(_compare) && _survival.Given(r) is [var flag, ..])
             throw new Core.AntidoteException($"{flag} reads the comparison, which runs only with --compare-input");

@@ -7,11 +7,12 @@ namespace Antidote.Defenses.D3;
 /// <summary>
 /// A check D3 can run on its own result, from clean data only (ours; README, "A faint blend instead of a patch"): the blend
 /// scan (<see cref="TriggerMask.Uniform"/>) of the input model and of the result; when the class easiest to reach in the input
-/// is still among the <paramref name="Rank"/> easiest in the result (and stood out in the input: <see cref="SurvivalRule"/>), D3 starts once more from the input model, pushing
-/// <paramref name="Push"/> with the budget <paramref name="BudgetFactor"/> times looser, and scans that result too; if the
+/// is still among the <paramref name="Rank"/> easiest in the result (and stood out in the input: <see cref="SurvivalRule"/>),
+/// D3 starts once more from the input model, pushing <paramref name="Push"/> with the budget <paramref name="BudgetFactor"/>
+/// times looser, and scans that result too; if the
 /// class is still among the easiest, it starts a last time, pushing the classifier with the budget
 /// <paramref name="ClassifierBudgetFactor"/> times looser (the last stage removed a noise blend that a looser classifier budget
-/// did not, and the other way round for photograph blends: README). Off by default: with the scans a run took 1.8–4.0× as
+/// did not, and the other way round for photograph blends: README). Off by default: with the scans a run took 1.8–8.4× as
 /// long on PreAct-ResNet18 and 7.4× on the small CNN (README).
 /// </summary>
 public sealed record SurvivalCheckOptions(

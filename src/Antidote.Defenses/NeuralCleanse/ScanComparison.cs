@@ -22,7 +22,7 @@ public sealed record ScanComparison(int Suspect, double NormBefore, double NextB
         double next = easiest.Count > 1 ? easiest[1].MaskNorm : double.PositiveInfinity;
         double normAfter = after.Classes[suspect].MaskNorm;
         int rank = 1 + after.Classes.Count(c => c.MaskNorm < normAfter);
-        return new ScanComparison(suspect, before.Classes[suspect].MaskNorm, next, normAfter, rank, after.Classes.Count, rule.Rank, rule.StandOut);
+        return new ScanComparison(suspect, easiest[0].MaskNorm, next, normAfter, rank, after.Classes.Count, rule.Rank, rule.StandOut);
     }
 
     /// <summary>Whether the easiest class before was easy enough, against the next, to be followed.</summary>

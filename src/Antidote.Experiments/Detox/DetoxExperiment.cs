@@ -92,7 +92,7 @@ public static class DetoxExperiment
         string output = OutputFile(settings, location);
         var summary = new DetoxSummary(method, before, after, seconds, train.Count, held.Count, triggered?.Data.Count ?? 0,
             Path.GetFileName(output), layout.Format.Name, layout.KeyPrefix, scanBefore, scanAfter,
-            scanBefore is not null && scanAfter is not null ? ScanComparison.Of(scanBefore, scanAfter, settings.Survival ?? new SurvivalRule()) : null);
+            scanBefore is not null && scanAfter is not null ? ScanComparison.Of(scanBefore, scanAfter, settings.SurvivalOrDefault) : null);
         if (summary.Survival is { } survival) log.Info($"detox: {survival.Verdict}");
         RunJson.Write(staging.File(RunFiles.Summary), summary);
         RunJson.Write(staging.File(RunFiles.Record), new RunRecord("detox", null, "imagefolder", spec.Name, "unknown", method,

@@ -37,4 +37,7 @@ public sealed record DetoxSettings(
     long Seed = 0,
     ComputeSettings? Compute = null,
     TriggerSearchOptions? Scan = null,
-    SurvivalRule? Survival = null);
+    SurvivalRule? Survival = null)
+{
+    public SurvivalRule SurvivalOrDefault => Survival ?? new SurvivalRule();
+}
