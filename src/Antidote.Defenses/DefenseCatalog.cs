@@ -21,7 +21,7 @@ public static class DefenseCatalog
         .Register(DefenseEntry.Of<D3Options>("d3",
             "Distance-Driven Detoxification: push selected weights far from the initial ones, clean loss under a bound",
             "Wei, Liu, Zha, ICCV 2025 (arXiv 2411.09585); reference defense/d3.py",
-            new D3Options(Epochs: 2, MinSteps: 0, Dual: new DualAscentOptions(ReferenceEpochs: 0)), o => new D3Defense(o)) with { SupportsBFloat16 = true })
+            new D3Options(Epochs: 2, MinSteps: 0, Dual: new DualAscentOptions(ReferenceEpochs: 0), Survival: new SurvivalCheckOptions(ScanImages: 1)), o => new D3Defense(o)) with { SupportsBFloat16 = true })
         .Register(DefenseEntry.Of<FineTuningOptions>("ft",
             "plain fine-tuning on the clean subset (SGD 0.01, momentum 0.9, wd 5e-4, cosine)",
             "BackdoorBench defense/ft.py", new FineTuningOptions(Epochs: 2), o => new FineTuningDefense(o)) with { SupportsBFloat16 = true })

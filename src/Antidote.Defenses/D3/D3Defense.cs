@@ -65,15 +65,15 @@ public sealed class D3Defense(D3Options options) : IDefense
             facts["budget_scale"] = budgetScale;
             facts["attempts"] = extra + 1;
         }
-        if (options.SurvivalOrDefault.Check)
+        if (options.SurvivalCheckOrDefault)
             attempt = CheckSurvival(context, attempt, trainData, constraintData, facts);
         if (attempt.StopEpoch is int fired) facts["stop_epoch"] = fired;
         return new DefenseOutcome(attempt.Model, attempt.Epochs, facts);
     }
 
     /// <summary>
-    /// The blend scan of the input model and of <paramref name="attempt"/>; when the input's easiest class to reach is still
-    /// among the easiest, one more attempt from the input model pushing deeper with a looser budget, kept and scanned in turn;
+    /// The blend scan of the input model and, when its easiest class to reach stands out, of <paramref name="attempt"/>; when
+    /// that class is still among the easiest, one more attempt from the input model pushing deeper with a looser budget, kept and scanned in turn;
     /// if that is flagged too, a last one pushing the classifier with a looser budget still. Every verdict goes to the log
     /// and the facts.
     /// </summary>
@@ -84,8 +84,9 @@ public sealed class D3Defense(D3Options options) : IDefense
         // The rows `antidote scan` searches and holds out (its default --holdout 0.2, its stream), so a scan of the run with the
         // same seed sees what the check saw.
         using var rows = CleanHoldout.Split(context.CleanData, 0.2, context.Seed, "scan-holdout", "the survival check");
-        var search = new TriggerSearchOptions(Mask: TriggerMask.Uniform,
-            Epochs: Math.Max(1, (int)Math.Round((double)check.ScanImages / rows.Learn.Count)));
+        // Never more passes than the scan's own 80 (what 320 rows get): on fewer rows more passes only refit the same images.
+        var search = new TriggerSearchOptions(Mask: TriggerMask.Uniform);
+        search = search with { Epochs = Math.Clamp((int)Math.Round((double)check.ScanImages / rows.Learn.Count), 1, search.Epochs) };
         int classes = (int)context.Model.Classifier.weight!.shape[0];
         var rule = new SurvivalRule(check.Rank, check.StandOut);
         if (context.Pipeline.Precision != Precision.Float32)
@@ -99,9 +100,19 @@ public sealed class D3Defense(D3Options options) : IDefense
         }
 
         var before = Scan(context.Model, "the input model");
+        var (suspect, norm, next) = ScanComparison.Easiest(before);
+        facts["survival_class"] = suspect;
+        facts["survival_stand_out"] = norm / next;
+        // A class barely easier than the next is most likely a naturally easy one, which no push moves: following it would
+        // only trade accuracy for nothing (README, "The check becomes the default"), and the pushed model need not be scanned.
+        if (norm > rule.StandOut * next)
+        {
+            context.Log.Info($"d3: survival check: class {suspect}, the easiest to reach in the input model, did not stand out " +
+                             $"(trigger {norm:F1}, the next {next:F1}: more than {rule.StandOut:G3}× it): no suspect to follow, the push is kept");
+            return attempt;
+        }
         var first = ScanComparison.Of(before, Scan(attempt.Model, "the pushed model"), rule);
         context.Log.Info($"d3: survival check: {first.Verdict}");
-        facts["survival_class"] = first.Suspect;
         facts["survival_rank"] = first.RankAfter;
         if (!first.MaySurvive) return attempt;
 

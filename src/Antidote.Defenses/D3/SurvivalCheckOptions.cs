@@ -12,23 +12,25 @@ namespace Antidote.Defenses.D3;
 /// times looser, and scans that result too; if the
 /// class is still among the easiest, it starts a last time, pushing the classifier with the budget
 /// <paramref name="ClassifierBudgetFactor"/> times looser (the last stage removed a noise blend that a looser classifier budget
-/// did not, and the other way round for photograph blends: README). Off by default: with the scans a run took 1.8–8.4× as
-/// long on PreAct-ResNet18 and 7.4× on the small CNN (README).
+/// did not, and the other way round for photograph blends: README). On by default in dual mode, where its looser budgets mean
+/// something (fixed mode, the paper's form, reads the budget only for its stopping rule): on backdoors nobody tuned D3 on it
+/// turned 2 passes of 12 PreAct-ResNet18 Blended runs into 10 (README, "The check becomes the default"), at 1.8–8.4× D3's
+/// time on PreAct-ResNet18 and up to 7.4× on the small CNN.
 /// </summary>
 public sealed record SurvivalCheckOptions(
-    [Description("After the push, scan the input model and the result for the class easiest to reach with a faint full-image blend; if it still is among the easiest, start again pushing deeper, at most twice (ours; off by default: the scans take minutes on a CPU)")]
-    bool Check = false,
+    [Description("After the push, scan the input model and the result for the class easiest to reach with a faint full-image blend; if it still is among the easiest, start again pushing deeper, at most twice (ours; default: on in dual mode, off in fixed mode; false = one push, the default before issue 22's check)")]
+    bool? Check = null,
     [Description("The input's easiest class counts as surviving while it is among this many easiest after")]
     int Rank = 3,
-    [Description("Follow the input's easiest class only when its trigger is at most this times the next class's (1 = always; a class barely easier than the next is likely a naturally easy one)")]
-    double StandOut = 1,
+    [Description("Follow the input's easiest class only when its trigger is at most this times the next class's (1 = always; a class barely easier than the next is likely a naturally easy one, and then the pushed model is not scanned). 0.5: every blend backdoor measured was 0.12-0.46, every patch, stripe or clean model 0.93-0.96")]
+    double StandOut = 0.5,
     [Description("Weights the deeper attempt pushes (from the input model)")]
     D3Push Push = D3Push.LastStage,
     [Description("The deeper attempt's budget scale, as a multiple of dual-budget-scale")]
     double BudgetFactor = 2,
     [Description("If the class is still among the easiest after the deeper attempt: a last attempt pushing the classifier with the budget scale times this (0 = none)")]
     double ClassifierBudgetFactor = 4,
-    [Description("Images each class's blend search sees (passes = this / the rows searched, at least 1): 25,600 is the scan's 80 passes over 320 rows")]
+    [Description("Images each class's blend search sees (passes = this / the rows searched, from 1 to the scan's 80): 25,600 is 80 passes over 320 rows")]
     int ScanImages = 25_600) : IComponentOptions
 {
     public void Validate()

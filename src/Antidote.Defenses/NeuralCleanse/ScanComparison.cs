@@ -17,12 +17,17 @@ public sealed record ScanComparison(int Suspect, double NormBefore, double NextB
 {
     public static ScanComparison Of(ScanReport before, ScanReport after, SurvivalRule rule)
     {
-        var easiest = before.Classes.OrderBy(c => c.MaskNorm).ToList();
-        int suspect = easiest[0].Class;
-        double next = easiest.Count > 1 ? easiest[1].MaskNorm : double.PositiveInfinity;
+        var (suspect, norm, next) = Easiest(before);
         double normAfter = after.Classes[suspect].MaskNorm;
         int rank = 1 + after.Classes.Count(c => c.MaskNorm < normAfter);
-        return new ScanComparison(suspect, easiest[0].MaskNorm, next, normAfter, rank, after.Classes.Count, rule.Rank, rule.StandOut);
+        return new ScanComparison(suspect, norm, next, normAfter, rank, after.Classes.Count, rule.Rank, rule.StandOut);
+    }
+
+    /// <summary>The class with the smallest trigger in <paramref name="before"/>, its norm and the second-smallest norm.</summary>
+    public static (int Class, double Norm, double Next) Easiest(ScanReport before)
+    {
+        var easiest = before.Classes.OrderBy(c => c.MaskNorm).ToList();
+        return (easiest[0].Class, easiest[0].MaskNorm, easiest.Count > 1 ? easiest[1].MaskNorm : double.PositiveInfinity);
     }
 
     /// <summary>Whether the easiest class before was easy enough, against the next, to be followed.</summary>

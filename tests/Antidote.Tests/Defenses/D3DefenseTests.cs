@@ -20,6 +20,9 @@ public class D3DefenseTests : IClassFixture<D3DefenseTests.Backdoor>
 
     public D3DefenseTests(Backdoor backdoor) => _planted = backdoor.Planted;
 
+    // One push, no survival check: for the tests about what a push does (the check's own tests and the default's turn it on).
+    private static readonly SurvivalCheckOptions OnePush = new(Check: false);
+
     [Fact]
     public void The_planted_backdoor_is_real()
     {
@@ -32,6 +35,7 @@ public class D3DefenseTests : IClassFixture<D3DefenseTests.Backdoor>
     public void D3_brings_ASR_down_on_a_planted_backdoor_and_keeps_accuracy()
     {
         var before = _planted.Evaluate(_planted.Model);
+        // The default, survival check included.
         var outcome = new D3Defense(new D3Options(Epochs: 30, BatchSize: 32)).Run(_planted.Context());
         var after = _planted.Evaluate(outcome.Model);
         Assert.True(after.AttackSuccessRate < 0.2, $"ASR {before.AttackSuccessRate} -> {after.AttackSuccessRate}");
@@ -47,7 +51,7 @@ public class D3DefenseTests : IClassFixture<D3DefenseTests.Backdoor>
         var context = new DefenseContext(_planted.Model, _planted.Clean, n => ModelCatalog.Create(_planted.Spec, n), bf16, 0,
             Antidote.Core.Logging.NullRunLog.Instance);
 
-        using var defended = new D3Defense(new D3Options(Epochs: 30, BatchSize: 32)).Run(context).Model;
+        using var defended = new D3Defense(new D3Options(Survival: OnePush, Epochs: 30, BatchSize: 32)).Run(context).Model;
 
         var after = _planted.Evaluate(defended);
         Assert.True(after.AttackSuccessRate < 0.2, $"ASR {before.AttackSuccessRate} -> {after.AttackSuccessRate}");
@@ -60,7 +64,7 @@ public class D3DefenseTests : IClassFixture<D3DefenseTests.Backdoor>
     public void Projection_keeps_each_selected_weight_norm_and_the_input_model_is_untouched()
     {
         var original = _planted.Model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.clone());
-        var outcome = new D3Defense(new D3Options(Push: D3Push.All, Epochs: 2, MinSteps: 0, BatchSize: 32, Initialization: D3Initialization.Noise)).Run(_planted.Context());
+        var outcome = new D3Defense(new D3Options(Survival: OnePush, Push: D3Push.All, Epochs: 2, MinSteps: 0, BatchSize: 32, Initialization: D3Initialization.Noise)).Run(_planted.Context());
         var defended = outcome.Model.state_dict();
         foreach (string name in new[] { "conv1.weight", "conv2.weight", "fc1.weight", "linear.weight" })
         {
@@ -75,7 +79,7 @@ public class D3DefenseTests : IClassFixture<D3DefenseTests.Backdoor>
     [Fact]
     public void The_reported_relative_distance_is_how_far_the_classifier_ended_from_its_initial_weights_over_their_norm()
     {
-        var outcome = new D3Defense(new D3Options(Epochs: 3, MinSteps: 0, BatchSize: 32)).Run(_planted.Context());
+        var outcome = new D3Defense(new D3Options(Survival: OnePush, Epochs: 3, MinSteps: 0, BatchSize: 32)).Run(_planted.Context());
         using var initial = _planted.Model.state_dict()["linear.weight"].detach();
         using var ended = outcome.Model.state_dict()["linear.weight"].detach();
         double expected = (ended - initial).norm().item<float>() / initial.norm().item<float>();
@@ -86,7 +90,7 @@ public class D3DefenseTests : IClassFixture<D3DefenseTests.Backdoor>
     public void A_push_that_stays_near_the_initial_weights_reports_a_ratio_below_the_warning_line()
     {
         // Started at W0 and stepped twice at a tiny rate, the classifier cannot get far: the signal of a failed push.
-        var near = new D3Defense(new D3Options(Epochs: 2, MinSteps: 0, BatchSize: 32, LearningRate: 1e-5, Initialization: D3Initialization.Near))
+        var near = new D3Defense(new D3Options(Survival: OnePush, Epochs: 2, MinSteps: 0, BatchSize: 32, LearningRate: 1e-5, Initialization: D3Initialization.Near))
             .Run(_planted.Context());
         Assert.InRange(near.Facts!["relative_distance"], 0, 0.1 * D3Defense.PulledBackBelow);
     }
@@ -96,7 +100,7 @@ public class D3DefenseTests : IClassFixture<D3DefenseTests.Backdoor>
     {
         // From W0 at a tiny rate the push cannot get past the line: the check fires, and the second attempt is a run with
         // twice the budget scale, bit for bit.
-        var options = new D3Options(Epochs: 2, MinSteps: 0, BatchSize: 32, LearningRate: 1e-5, Initialization: D3Initialization.Near);
+        var options = new D3Options(Survival: OnePush, Epochs: 2, MinSteps: 0, BatchSize: 32, LearningRate: 1e-5, Initialization: D3Initialization.Near);
         var relaxed = new D3Defense(options).Run(_planted.Context());
         var direct = new D3Defense(options with { Dual = new DualAscentOptions(BudgetScale: 2), Relax = new RelaxOptions(Attempts: 0) })
             .Run(_planted.Context());
@@ -116,7 +120,7 @@ public class D3DefenseTests : IClassFixture<D3DefenseTests.Backdoor>
     {
         // With the rank at the number of classes and no stand-out gate the check always fires: first the last stage at twice the
         // budget, then the classifier at four times; each kept model must be that fresh run, bit for bit.
-        var options = new D3Options(Epochs: 4, MinSteps: 0, BatchSize: 32, Relax: new RelaxOptions(Attempts: 0));
+        var options = new D3Options(Survival: OnePush, Epochs: 4, MinSteps: 0, BatchSize: 32, Relax: new RelaxOptions(Attempts: 0));
         var always = new SurvivalCheckOptions(Check: true, Rank: 4, StandOut: 1, ScanImages: 2_000);
         var log = new ListRunLog();
         var both = new D3Defense(options with { Survival = always }).Run(_planted.Context() with { Log = log });
@@ -134,10 +138,10 @@ public class D3DefenseTests : IClassFixture<D3DefenseTests.Backdoor>
         Assert.Equal(2, log.Lines.Count(l => l.StartsWith("d3: survival check: starting again from the input model, pushing")));
         Assert.Contains(log.Lines, l => l.StartsWith("d3: survival check after the looser push: class "));
 
-        // Off by default, and left out of the resolved options (so runs from before it keep their identity).
+        // Turned off, only that is kept in the resolved options: every run without it has one identity.
         var plain = new D3Defense(options).Run(_planted.Context());
         Assert.False(plain.Facts!.ContainsKey("survival_rank"));
-        Assert.Null(options.Resolved().Survival);
+        Assert.Equal(OnePush, (options with { Survival = always with { Check = false } }).Resolved().Survival);
         Assert.Equal(always, (options with { Survival = always }).Resolved().Survival);
 
         // A gate no class can pass: the check follows nothing, and D3 keeps its first push.
@@ -146,6 +150,24 @@ public class D3DefenseTests : IClassFixture<D3DefenseTests.Backdoor>
         Assert.Contains(gatedLog.Lines, l => l.Contains("did not stand out"));
         Assert.False(gated.Facts!.ContainsKey("deeper_relative_distance"));
         AssertSameWeights(plain.Model, gated.Model);
+    }
+
+    [Fact]
+    public void The_survival_check_is_on_by_default_in_dual_mode_and_off_in_the_papers_fixed_form()
+    {
+        Assert.True(new D3Options().SurvivalCheckOrDefault);
+        Assert.Equal(new SurvivalCheckOptions(Check: true), new D3Options().Resolved().Survival);
+        Assert.False(new D3Options(LambdaMode: LambdaMode.Fixed).SurvivalCheckOrDefault);
+        Assert.Equal(OnePush, new D3Options(LambdaMode: LambdaMode.Fixed).Resolved().Survival);
+        Assert.True(new D3Options(LambdaMode: LambdaMode.Fixed, Survival: new SurvivalCheckOptions(Check: true)).SurvivalCheckOrDefault);
+        Assert.Equal(OnePush, new D3Options(Survival: new SurvivalCheckOptions(Check: false, Rank: 5)).Resolved().Survival);
+
+        // The default run scans: its facts say what the check found.
+        var log = new ListRunLog();
+        var run = new D3Defense(new D3Options(Epochs: 2, MinSteps: 0, BatchSize: 32, Survival: new SurvivalCheckOptions(ScanImages: 500)))
+            .Run(_planted.Context() with { Log = log });
+        Assert.InRange(run.Facts!["survival_stand_out"], 0, 1);
+        Assert.Contains(log.Lines, l => l.StartsWith("d3: survival check: scanning the input model"));
     }
 
     private static void AssertSameWeights(ImageClassifier expected, ImageClassifier actual)
@@ -157,7 +179,7 @@ public class D3DefenseTests : IClassFixture<D3DefenseTests.Backdoor>
     [Fact]
     public void The_budget_loosens_by_the_factor_at_most_attempts_times_and_never_in_fixed_mode()
     {
-        var stuck = new D3Options(Epochs: 1, MinSteps: 0, BatchSize: 32, LearningRate: 1e-5, Initialization: D3Initialization.Near,
+        var stuck = new D3Options(Survival: OnePush, Epochs: 1, MinSteps: 0, BatchSize: 32, LearningRate: 1e-5, Initialization: D3Initialization.Near,
             Relax: new RelaxOptions(BudgetFactor: 3, Attempts: 2));
         var dual = new D3Defense(stuck).Run(_planted.Context());
         Assert.Equal(3, dual.Facts!["attempts"]);
@@ -174,7 +196,7 @@ public class D3DefenseTests : IClassFixture<D3DefenseTests.Backdoor>
     [Fact]
     public void Distance_from_the_initial_weights_grows_over_training()
     {
-        var outcome = new D3Defense(new D3Options(Epochs: 6, MinSteps: 0, BatchSize: 32)).Run(_planted.Context());
+        var outcome = new D3Defense(new D3Options(Survival: OnePush, Epochs: 6, MinSteps: 0, BatchSize: 32)).Run(_planted.Context());
         var distances = outcome.Epochs.Select(e => e.Values["distance"]).ToList();
         Assert.True(distances[0] > 0);
         Assert.True(distances[^1] > distances[0], string.Join(", ", distances));
@@ -208,7 +230,7 @@ public class D3DefenseTests : IClassFixture<D3DefenseTests.Backdoor>
     [Fact]
     public void With_the_clean_pass_signal_dual_mode_logs_the_multiplier_beside_the_distance_and_each_epochs_clean_hinge()
     {
-        var outcome = new D3Defense(new D3Options(Epochs: 4, MinSteps: 0, BatchSize: 32, LambdaMode: LambdaMode.Dual,
+        var outcome = new D3Defense(new D3Options(Survival: OnePush, Epochs: 4, MinSteps: 0, BatchSize: 32, LambdaMode: LambdaMode.Dual,
             Dual: new DualAscentOptions(Signal: HingeSignal.CleanPass))).Run(_planted.Context());
         Assert.All(outcome.Epochs, e =>
         {
@@ -229,7 +251,7 @@ public class D3DefenseTests : IClassFixture<D3DefenseTests.Backdoor>
     {
         // ε = 0 keeps the toy's hinge above zero, so the scaling is exercised every epoch.
         // No second attempt: a one-epoch run may end short of the distance line and start again with a looser budget.
-        var options = new D3Options(Epsilon: 0, Epochs: 25, MinSteps: 0, BatchSize: 32, HingeLogEvery: 10,
+        var options = new D3Options(Survival: OnePush, Epsilon: 0, Epochs: 25, MinSteps: 0, BatchSize: 32, HingeLogEvery: 10,
             Dual: new DualAscentOptions(BudgetFloor: 0), Relax: new RelaxOptions(Attempts: 0));
         Assert.Equal(HingeSignal.Batches, options.DualOrDefault.Signal);
         var outcome = new D3Defense(options).Run(_planted.Context());
@@ -257,7 +279,7 @@ public class D3DefenseTests : IClassFixture<D3DefenseTests.Backdoor>
     [Fact]
     public void With_the_clean_pass_log_off_the_batches_signal_scales_against_one_pass_after_epoch_1_and_says_so()
     {
-        var options = new D3Options(Epochs: 12, MinSteps: 0, BatchSize: 32, HingeLogEvery: 0, Relax: new RelaxOptions(Attempts: 0));
+        var options = new D3Options(Survival: OnePush, Epochs: 12, MinSteps: 0, BatchSize: 32, HingeLogEvery: 0, Relax: new RelaxOptions(Attempts: 0));
         var log = new ListRunLog();
         var outcome = new D3Defense(options).Run(_planted.Context() with { Log = log });
         Assert.Equal([1], outcome.Epochs.Where(e => e.Values.ContainsKey("clean_hinge")).Select(e => e.Epoch));
@@ -269,7 +291,7 @@ public class D3DefenseTests : IClassFixture<D3DefenseTests.Backdoor>
     public void With_the_clean_pass_signal_D3_still_brings_ASR_down()
     {
         var before = _planted.Evaluate(_planted.Model);
-        var outcome = new D3Defense(new D3Options(Epochs: 30, BatchSize: 32, Dual: new DualAscentOptions(Signal: HingeSignal.CleanPass))).Run(_planted.Context());
+        var outcome = new D3Defense(new D3Options(Survival: OnePush, Epochs: 30, BatchSize: 32, Dual: new DualAscentOptions(Signal: HingeSignal.CleanPass))).Run(_planted.Context());
         var after = _planted.Evaluate(outcome.Model);
         Assert.True(after.AttackSuccessRate < 0.2, $"ASR {before.AttackSuccessRate} -> {after.AttackSuccessRate}");
         Assert.True(after.Accuracy > before.Accuracy - 0.1, $"ACC {before.Accuracy} -> {after.Accuracy}");
@@ -310,7 +332,7 @@ public class D3DefenseTests : IClassFixture<D3DefenseTests.Backdoor>
         Assert.Equal(D3Initialization.Middle, resolved.Initialization);
         Assert.Equal(0.1, resolved.UnpushedLearningRateScale);
         Assert.Equal(resolved, resolved.Resolved());
-        var run = new D3Defense(new D3Options(Epochs: 1, MinSteps: 0, BatchSize: 32, LambdaMode: LambdaMode.Dual)).Run(_planted.Context());
+        var run = new D3Defense(new D3Options(Survival: OnePush, Epochs: 1, MinSteps: 0, BatchSize: 32, LambdaMode: LambdaMode.Dual)).Run(_planted.Context());
         Assert.Equal(0.005, run.Epochs[0].LearningRate);
     }
 
@@ -324,7 +346,7 @@ public class D3DefenseTests : IClassFixture<D3DefenseTests.Backdoor>
         using (no_grad())
             damaged.Classifier.bias!.add_(tensor(new float[] { 20f, 0, 0, 0 }));
         context = context with { Model = damaged };
-        var options = new D3Options(Epsilon: 0, Epochs: 1, MinSteps: 0, BatchSize: 32, LambdaMode: LambdaMode.Dual,
+        var options = new D3Options(Survival: OnePush, Epsilon: 0, Epochs: 1, MinSteps: 0, BatchSize: 32, LambdaMode: LambdaMode.Dual,
             Dual: new DualAscentOptions(BudgetFloor: 0, ReferenceEpochs: 0));
         double initialOnly = new D3Defense(options).Run(context).Epochs[0].Values["budget"];
         double withReference = new D3Defense(options with { Dual = options.Dual! with { ReferenceEpochs = 5 } })
@@ -335,7 +357,7 @@ public class D3DefenseTests : IClassFixture<D3DefenseTests.Backdoor>
     [Fact]
     public void Early_stopping_ends_the_run_where_the_rule_fires()
     {
-        var options = new D3Options(Epochs: 40, MinSteps: 0, BatchSize: 32, LambdaMode: LambdaMode.Dual,
+        var options = new D3Options(Survival: OnePush, Epochs: 40, MinSteps: 0, BatchSize: 32, LambdaMode: LambdaMode.Dual,
             Dual: new DualAscentOptions(BudgetScale: 3, BudgetFloor: 0.3), EarlyStop: new EarlyStopOptions(Enabled: true, Window: 3, Tolerance: 0.02));
         var outcome = new D3Defense(options).Run(_planted.Context());
         Assert.NotNull(StopEpoch(outcome));
@@ -346,7 +368,7 @@ public class D3DefenseTests : IClassFixture<D3DefenseTests.Backdoor>
     [Fact]
     public void A_held_out_constraint_slice_sets_the_budget_from_rows_D3_does_not_train_on()
     {
-        var options = new D3Options(Epsilon: 0, Epochs: 1, MinSteps: 0, BatchSize: 32, LambdaMode: LambdaMode.Dual, Dual: new DualAscentOptions(BudgetFloor: 0));
+        var options = new D3Options(Survival: OnePush, Epsilon: 0, Epochs: 1, MinSteps: 0, BatchSize: 32, LambdaMode: LambdaMode.Dual, Dual: new DualAscentOptions(BudgetFloor: 0));
         var inSample = new D3Defense(options).Run(_planted.Context());
         var heldOut = new D3Defense(options with { ConstraintHoldout = 0.25 }).Run(_planted.Context());
         // 120 clean rows: 30 held out, so the hinge is an average over another set of rows.
@@ -365,7 +387,7 @@ public class D3DefenseTests : IClassFixture<D3DefenseTests.Backdoor>
             var parameters = outcome.Model.named_parameters().ToDictionary(p => p.name, p => p.parameter);
             return (parameters[name] - original[name]).norm().item<float>();
         }
-        var options = new D3Options(Epochs: 3, MinSteps: 0, BatchSize: 32, UnpushedLearningRateScale: 1);
+        var options = new D3Options(Survival: OnePush, Epochs: 3, MinSteps: 0, BatchSize: 32, UnpushedLearningRateScale: 1);
         // 0: every parameter outside the classifier stays where it was; the classifier (weight and bias) still moves.
         var frozen = new D3Defense(options with { UnpushedLearningRateScale = 0 }).Run(_planted.Context());
         foreach (var (name, value) in frozen.Model.named_parameters())

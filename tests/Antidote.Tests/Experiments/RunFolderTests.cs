@@ -39,7 +39,7 @@ public class RunFolderTests
             Assert.True(File.Exists(Path.Combine(location.Path, file)), file);
         Assert.StartsWith("epoch,loss,lr,seconds,acc,asr,ra", File.ReadAllLines(Path.Combine(location.Path, RunFiles.MetricsCsv))[0]);
 
-        var defenseConfig = new DefenseRunConfig(location.Path, new D3Options(Epochs: 2, MinSteps: 0, BatchSize: 8), CleanRatio: 0.1, EvalEvery: 1);
+        var defenseConfig = new DefenseRunConfig(location.Path, new D3Options(Epochs: 2, MinSteps: 0, BatchSize: 8, Survival: new SurvivalCheckOptions(Check: false)), CleanRatio: 0.1, EvalEvery: 1);
         var defenseLocation = DefenseExperiment.DefaultLocation(defenseConfig);
         Assert.Equal(temp.File("runs"), defenseLocation.Parent);
         Assert.Equal("attack--d3-s0", defenseLocation.Name);
@@ -253,7 +253,7 @@ public class RunFolderTests
         var location = TinyAttackRun(temp);
         Assert.NotNull(AttackRun.Open(location.Path));
         // --out/--name that name the attack run itself (with --force) would replace the model being defended.
-        var defend = new DefenseRunConfig(location.Path, new D3Options(Epochs: 1, MinSteps: 0), CleanRatio: 0.5);
+        var defend = new DefenseRunConfig(location.Path, new D3Options(Epochs: 1, MinSteps: 0, Survival: new SurvivalCheckOptions(Check: false)), CleanRatio: 0.5);
         Assert.Contains("would replace or sit inside", Assert.Throws<AntidoteException>(() =>
             DefenseExperiment.Run(defend, new RunLocation(temp.File("runs"), "attack", Force: true), NullRunLog.Instance)).Message);
         Assert.True(File.Exists(Path.Combine(location.Path, RunFiles.Weights)));

@@ -20,7 +20,7 @@ public class SweepReportPageTests
         DatasetFiles.WriteMnistFolder(temp.File("mnist"), train: 80, test: 20);
         var settings = new SweepSettings(temp.File("sweep"), [new("small-cnn", new SmallCnnOptions(Width: 4, Hidden: 16))],
             [new SweepAttack("badnets", Components.AttackOptions("badnets"))],
-            [new("ft", new FineTuningOptions(Epochs: 2, BatchSize: 16)), new("d3", new D3Options(Epochs: 2, MinSteps: 0, BatchSize: 16))],
+            [new("ft", new FineTuningOptions(Epochs: 2, BatchSize: 16)), new("d3", new D3Options(Epochs: 2, MinSteps: 0, BatchSize: 16, Survival: new SurvivalCheckOptions(Check: false)))],
             Seeds: [0], CleanRatios: [0.2], Dataset: "mnist", DataDirectory: temp.File("mnist"), AttackEpochs: 1, EvalEvery: 1);
         SensitivitySweep.Run(settings, NullRunLog.Instance);
 

@@ -54,4 +54,27 @@ public class RunIdentityTests
         Assert.Equal(0, ((D3Options)read).RelaxOrDefault.Attempts);
         Assert.Equal(RunRecord.Hash(oneAttempt), RunRecord.Hash(read.Resolved()));
     }
+
+    [Fact]
+    public void The_survival_check_is_written_into_every_default_D3_run_so_folders_made_without_it_are_run_again()
+    {
+        // Before the check became the default a default run's options had no "survival" key (read back today, that means
+        // the check on): every run now says whether it ran, and one without it reads back as one without it.
+        var byDefault = (IDefenseOptions)new D3Options().Resolved();
+        Assert.Contains("\"check\": true", System.Text.Json.JsonSerializer.Serialize(byDefault, RunJson.Options));
+        var onePush = (IDefenseOptions)new D3Options(Survival: new SurvivalCheckOptions(Check: false, Rank: 5)).Resolved();
+        Assert.NotEqual(RunRecord.Hash(byDefault), RunRecord.Hash(onePush));
+        using (var off = new TempDirectory())
+        {
+            RunJson.Write(off.File("options.json"), onePush);
+            var readOff = RunJson.Read<IDefenseOptions>(off.File("options.json"));
+            Assert.False(((D3Options)readOff).SurvivalCheckOrDefault);
+            Assert.Equal(RunRecord.Hash(onePush), RunRecord.Hash(readOff.Resolved()));
+        }
+        using var temp = new TempDirectory();
+        RunJson.Write(temp.File("options.json"), byDefault);
+        var read = RunJson.Read<IDefenseOptions>(temp.File("options.json"));
+        Assert.True(((D3Options)read).SurvivalCheckOrDefault);
+        Assert.Equal(RunRecord.Hash(byDefault), RunRecord.Hash(read.Resolved()));
+    }
 }

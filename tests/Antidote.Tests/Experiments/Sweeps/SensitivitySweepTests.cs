@@ -17,8 +17,8 @@ public class SensitivitySweepTests
     private static SweepSettings Settings(string root, int defenseEpochs) => new(
         Out: Path.Combine(root, "sweep"), Models: [new("small-cnn", new SmallCnnOptions(Width: 4, Hidden: 16))],
         Attacks: [new("badnets", Components.AttackOptions("badnets"))],
-        Variants: [D3("fixed-10", new D3Options(Lambda: 10, Epochs: defenseEpochs, MinSteps: 0, BatchSize: 16)),
-                   D3("dual", new D3Options(Epochs: defenseEpochs, MinSteps: 0, BatchSize: 16, LambdaMode: LambdaMode.Dual))],
+        Variants: [D3("fixed-10", new D3Options(Lambda: 10, Epochs: defenseEpochs, MinSteps: 0, BatchSize: 16, Survival: new SurvivalCheckOptions(Check: false))),
+                   D3("dual", new D3Options(Epochs: defenseEpochs, MinSteps: 0, BatchSize: 16, LambdaMode: LambdaMode.Dual, Survival: new SurvivalCheckOptions(Check: false)))],
         Seeds: [0, 1], CleanRatios: [0.2], Dataset: "mnist", DataDirectory: Path.Combine(root, "mnist"),
         AttackEpochs: 1);
 
@@ -76,7 +76,7 @@ public class SensitivitySweepTests
         SensitivitySweep.Run(Settings(temp.Path, 1), NullRunLog.Instance);
         var other = Settings(temp.Path, 1) with
         {
-            Variants = [D3("fixed-0.5", new D3Options(Epochs: 1, MinSteps: 0, BatchSize: 16)), new SweepVariant("ft", new FineTuningOptions(Epochs: 1, BatchSize: 16))],
+            Variants = [D3("fixed-0.5", new D3Options(Epochs: 1, MinSteps: 0, BatchSize: 16, Survival: new SurvivalCheckOptions(Check: false))), new SweepVariant("ft", new FineTuningOptions(Epochs: 1, BatchSize: 16))],
             Seeds = [0],
         };
         var rows = SensitivitySweep.Run(other, NullRunLog.Instance);

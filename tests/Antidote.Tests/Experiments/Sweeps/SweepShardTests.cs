@@ -45,7 +45,7 @@ public class SweepShardTests
             models: [small-cnn+width=4+hidden=16]
             attacks: [badnets+target=1]
             attack-epochs: 1
-            variants: [ft+epochs=1+batch-size=16, d3+epochs=1+min-steps=0+batch-size=16]
+            variants: [ft+epochs=1+batch-size=16, d3+epochs=1+min-steps=0+batch-size=16+survival-check=false]
             seeds: [0, 1]
             clean-ratios: [0.2]
             threads: 1
