@@ -18,11 +18,11 @@ namespace Antidote.Defenses.D3;
 /// time on PreAct-ResNet18 and up to 7.4× on the small CNN.
 /// </summary>
 public sealed record SurvivalCheckOptions(
-    [Description("After the push, scan the input model and the result for the class easiest to reach with a faint full-image blend; if it still is among the easiest, start again pushing deeper, at most twice (ours; default: on in dual mode, off in fixed mode; false = one push, the default before issue 22's check)")]
+    [Description("After the push, scan the input model for the class easiest to reach with a faint full-image blend and, when it stands out, the result; if it still is among the easiest there, start again pushing deeper, at most twice (ours; default: on in dual mode, off in fixed mode; false = one push, the default before issue 22's check)")]
     bool? Check = null,
     [Description("The input's easiest class counts as surviving while it is among this many easiest after")]
     int Rank = 3,
-    [Description("Follow the input's easiest class only when its trigger is at most this times the next class's (1 = always; a class barely easier than the next is likely a naturally easy one, and then the pushed model is not scanned). 0.5: every blend backdoor measured was 0.12-0.46, every patch, stripe or clean model 0.93-0.96")]
+    [Description("Follow the input's easiest class only when its trigger is at most this times the next class's (1 = always; a class barely easier than the next is likely a naturally easy one, and then the pushed model is not scanned). 0.5: every blend backdoor measured was 0.12-0.46, every patch, stripe or clean model 0.84-0.96")]
     double StandOut = 0.5,
     [Description("Weights the deeper attempt pushes (from the input model)")]
     D3Push Push = D3Push.LastStage,
