@@ -105,7 +105,7 @@ public sealed class D3Defense(D3Options options) : IDefense
         facts["survival_stand_out"] = norm / next;
         // A class barely easier than the next is most likely a naturally easy one, which no push moves: following it would
         // only trade accuracy for nothing (README, "The check becomes the default"), and the pushed model need not be scanned.
-        if (norm > rule.StandOut * next)
+        if (!rule.Follows(norm, next))
         {
             context.Log.Info($"d3: survival check: class {suspect}, the easiest to reach in the input model, did not stand out " +
                              $"(trigger {norm:F1}, the next {next:F1}: more than {rule.StandOut:G3}× it): no suspect to follow, the push is kept");

@@ -31,7 +31,7 @@ public sealed record ScanComparison(int Suspect, double NormBefore, double NextB
     }
 
     /// <summary>Whether the easiest class before was easy enough, against the next, to be followed.</summary>
-    public bool StandsOut => NormBefore <= StandOut * NextBefore;
+    public bool StandsOut => new SurvivalRule(SurvivalRank, StandOut).Follows(NormBefore, NextBefore);
 
     public bool MaySurvive => StandsOut && RankAfter <= SurvivalRank;
 
