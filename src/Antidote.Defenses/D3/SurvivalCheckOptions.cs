@@ -15,14 +15,16 @@ namespace Antidote.Defenses.D3;
 /// did not, and the other way round for photograph blends: README). On by default in dual mode, where its looser budgets mean
 /// something (fixed mode, the paper's form, reads the budget only for its stopping rule): on backdoors nobody tuned D3 on it
 /// turned 2 passes of 12 PreAct-ResNet18 Blended runs into 10 (README, "The check becomes the default"), at 1.8–8.4× D3's
-/// time on PreAct-ResNet18 and up to 7.4× on the small CNN.
+/// time on PreAct-ResNet18 and up to 7.4× on the small CNN. Its false alarms cost accuracy: on the grid's PreAct noise blend
+/// it fired on two pushes that had left under 1% and kept a classifier push 3.0 and 6.8 points below the backdoored model
+/// (README, "Three seeds of the default").
 /// </summary>
 public sealed record SurvivalCheckOptions(
     [Description("After the push, scan the input model for the class easiest to reach with a faint full-image blend and, when it stands out, the result; if it still is among the easiest there, start again pushing deeper, at most twice (ours; default: on in dual mode, off in fixed mode; false = one push, the default before issue 22's check)")]
     bool? Check = null,
     [Description("The input's easiest class counts as surviving while it is among this many easiest after")]
     int Rank = 3,
-    [Description("Follow the input's easiest class only when its trigger is at most this times the next class's (1 = always; a class barely easier than the next is likely a naturally easy one, and then the pushed model is not scanned). 0.5: every blend backdoor measured was 0.12-0.46, every patch, stripe or clean model 0.84-0.96")]
+    [Description("Follow the input's easiest class only when its trigger is at most this times the next class's (1 = always; a class barely easier than the next is likely a naturally easy one, and then the pushed model is not scanned). 0.5: blend backdoors measured 0.12-0.57 (the two over 0.5, a PreAct photograph blend on some clean rows, the push alone removed), every patch, stripe or clean model 0.84-0.96")]
     double StandOut = 0.5,
     [Description("Weights the deeper attempt pushes (from the input model)")]
     D3Push Push = D3Push.LastStage,

@@ -8,7 +8,7 @@ namespace Antidote.Defenses.NeuralCleanse;
 /// a patch"): the class with the smallest trigger before is followed, and counts as possibly still backdoored while its
 /// trigger stays among the <paramref name="Rank"/> smallest after, provided it stood out before: its trigger at most
 /// <paramref name="StandOut"/> times the next class's. On the models scanned (README) a Blended
-/// target's blend was 0.12–0.46 of the next class's and the easiest class of BadNets, SIG and clean models, a natural one,
+/// target's blend was 0.12–0.57 of the next class's and the easiest class of BadNets, SIG and clean models, a natural one,
 /// 0.84–0.96; but following such a class once removed a BadNets backdoor by chance, so the scan's default (1) follows it
 /// always (D3's check, which acts on it, gates at 0.5: <see cref="D3.SurvivalCheckOptions"/>).
 /// </summary>
