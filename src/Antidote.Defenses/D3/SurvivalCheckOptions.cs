@@ -24,7 +24,7 @@ public sealed record SurvivalCheckOptions(
     bool? Check = null,
     [Description("The input's easiest class counts as surviving while it is among this many easiest after")]
     int Rank = 3,
-    [Description("Follow the input's easiest class only when its trigger is at most this times the next class's (1 = always; a class barely easier than the next is likely a naturally easy one, and then the pushed model is not scanned). 0.5: blend backdoors measured 0.12-0.57 (the two over 0.5, a PreAct photograph blend on some clean rows, the push alone removed), every patch, stripe or clean model 0.84-0.96")]
+    [Description("Follow the input's easiest class only when its trigger is at most this times the next class's (1 = always; a class barely easier than the next is likely a naturally easy one, and then the pushed model is not scanned). 0.5: blend backdoors measured 0.12-0.57 (the three over 0.5, a PreAct photograph blend on some clean rows, the push alone removed), every patch, stripe or clean model 0.84-0.96")]
     double StandOut = 0.5,
     [Description("Weights the deeper attempt pushes (from the input model)")]
     D3Push Push = D3Push.LastStage,
