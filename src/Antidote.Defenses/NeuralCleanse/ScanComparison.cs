@@ -10,17 +10,16 @@ namespace Antidote.Defenses.NeuralCleanse;
 /// </summary>
 /// <param name="NextBefore">The second-smallest trigger before the defense.</param>
 /// <param name="RankAfter">1 = still the smallest trigger of all classes after the defense.</param>
-/// <param name="SurvivalRank">The rank at or below which the class counts as possibly surviving.</param>
-/// <param name="StandOut">The easiest class is followed only when its trigger was at most this times the next one's (1 = always).</param>
+/// <param name="Rule">How the two scans are read: the rank that counts as possibly surviving, and the stand-out gate.</param>
 public sealed record ScanComparison(int Suspect, double NormBefore, double NextBefore, double NormAfter, int RankAfter, int Classes,
-    int SurvivalRank, double StandOut)
+    SurvivalRule Rule)
 {
     public static ScanComparison Of(ScanReport before, ScanReport after, SurvivalRule rule)
     {
         var (suspect, norm, next) = Easiest(before);
         double normAfter = after.Classes[suspect].MaskNorm;
         int rank = 1 + after.Classes.Count(c => c.MaskNorm < normAfter);
-        return new ScanComparison(suspect, norm, next, normAfter, rank, after.Classes.Count, rule.Rank, rule.StandOut);
+        return new ScanComparison(suspect, norm, next, normAfter, rank, after.Classes.Count, rule);
     }
 
     /// <summary>The class with the smallest trigger in <paramref name="before"/>, its norm and the second-smallest norm.</summary>
@@ -31,16 +30,16 @@ public sealed record ScanComparison(int Suspect, double NormBefore, double NextB
     }
 
     /// <summary>Whether the easiest class before was easy enough, against the next, to be followed.</summary>
-    public bool StandsOut => new SurvivalRule(SurvivalRank, StandOut).Follows(NormBefore, NextBefore);
+    public bool StandsOut => Rule.Follows(NormBefore, NextBefore);
 
-    public bool MaySurvive => StandsOut && RankAfter <= SurvivalRank;
+    public bool MaySurvive => StandsOut && RankAfter <= Rule.Rank;
 
     /// <summary>One plain sentence.</summary>
     public string Verdict => !StandsOut
         ? $"class {Suspect}, the easiest to reach before, did not stand out (trigger {NormBefore:F1}, the next {NextBefore:F1}: more than " +
-          $"{StandOut:G3}× it), so the scan has no suspect to follow (it is rank {RankAfter} of {Classes} after, trigger {NormAfter:F1})"
+          $"{Rule.StandOut:G3}× it), so the scan has no suspect to follow (it is rank {RankAfter} of {Classes} after, trigger {NormAfter:F1})"
         : MaySurvive
-        ? $"class {Suspect}, the easiest to reach before, is still among the {SurvivalRank} easiest after (rank {RankAfter} of {Classes}, " +
+        ? $"class {Suspect}, the easiest to reach before, is still among the {Rule.Rank} easiest after (rank {RankAfter} of {Classes}, " +
           $"trigger {NormBefore:F1} -> {NormAfter:F1}): a backdoor into it may survive"
         : $"class {Suspect}, the easiest to reach before, is now rank {RankAfter} of {Classes} (trigger {NormBefore:F1} -> {NormAfter:F1}): " +
           "the scan sees no sign that a backdoor into it survived";
