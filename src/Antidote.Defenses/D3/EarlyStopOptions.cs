@@ -5,7 +5,7 @@ namespace Antidote.Defenses.D3;
 
 /// <summary>
 /// D3's clean-data stopping rule: stop at the first epoch where the clean hinge is within budget and the
-/// distance has grown by less than <paramref name="Tolerance"/> (relative) over the last <paramref name="Window"/> epochs.
+/// distance has moved (grown or shrunk) by less than <paramref name="Tolerance"/> (relative) over the last <paramref name="Window"/> epochs.
 /// The epoch is always reported; <paramref name="Enabled"/> makes the run actually stop there.
 /// </summary>
 public sealed record EarlyStopOptions(
@@ -13,7 +13,7 @@ public sealed record EarlyStopOptions(
     bool Enabled = false,
     [Description("Stopping rule: epochs over which the distance must plateau")]
     int Window = 5,
-    [Description("Stopping rule: relative distance growth that counts as a plateau")]
+    [Description("Stopping rule: relative change of the distance over the window that counts as a plateau")]
     double Tolerance = 0.01) : IComponentOptions
 {
     public void Validate()

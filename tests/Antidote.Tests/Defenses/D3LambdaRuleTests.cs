@@ -84,6 +84,19 @@ public class D3LambdaRuleTests
     }
 
     [Fact]
+    public void A_distance_pulled_back_toward_theta0_is_not_a_plateau()
+    {
+        // From the zero warm-up the clean data first pulls the classifier back; that must not stop the run.
+        var rule = new CleanStoppingRule(new EarlyStopOptions(Window: 2, Tolerance: 0.01), budget: 0.3);
+        foreach (var (epoch, distance) in new[] { (1, 4.0), (2, 3.0), (3, 2.0), (4, 1.7) })
+            Assert.False(rule.Observe(epoch, distance, 0.1));
+        Assert.Null(rule.FiredAt);
+        Assert.False(rule.Observe(5, 1.71, 0.1)); // turned, but the window still spans the fall
+        Assert.True(rule.Observe(6, 1.705, 0.1)); // steady over the window: now a plateau
+        Assert.Equal(6, rule.FiredAt);
+    }
+
+    [Fact]
     public void The_dual_step_is_per_SGD_step_so_a_small_clean_set_moves_lambda_at_the_same_pace_per_step()
     {
         var dual = new DualAscentOptions();
